@@ -1,0 +1,52 @@
+# coffer_add_library(NAME n [HDRS ...] [SRCS ...] [DEPS ...] [PUBLIC_DEPS ...])
+#   Defines target coffer_<n> with alias coffer::<n>. Headers are included as "<folder>/<file>.h"
+#   relative to src/. A library with no SRCS is an INTERFACE library.
+function(coffer_add_library)
+  cmake_parse_arguments(A "" "NAME" "HDRS;SRCS;DEPS;PUBLIC_DEPS" ${ARGN})
+  set(t coffer_${A_NAME})
+  if(A_SRCS)
+    add_library(${t} STATIC ${A_SRCS} ${A_HDRS})
+    target_include_directories(${t} PUBLIC ${PROJECT_SOURCE_DIR}/src ${PROJECT_BINARY_DIR}/src)
+    target_compile_options(${t} PRIVATE ${COFFER_WARNING_FLAGS})
+    target_link_libraries(${t} PUBLIC ${A_PUBLIC_DEPS} PRIVATE ${A_DEPS})
+  else()
+    add_library(${t} INTERFACE ${A_HDRS})
+    target_include_directories(${t} INTERFACE ${PROJECT_SOURCE_DIR}/src ${PROJECT_BINARY_DIR}/src)
+    target_link_libraries(${t} INTERFACE ${A_PUBLIC_DEPS} ${A_DEPS})
+  endif()
+  add_library(coffer::${A_NAME} ALIAS ${t})
+endfunction()
+
+# coffer_add_test(NAME n SRCS ... [DEPS ...] [LABELS ...])
+#   One GoogleTest binary, its tests discovered at test time (label "unit" unless LABELS is given).
+function(coffer_add_test)
+  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
+  if(NOT A_LABELS)
+    set(A_LABELS unit)
+  endif()
+  add_executable(${A_NAME} ${A_SRCS})
+  target_compile_options(${A_NAME} PRIVATE ${COFFER_WARNING_FLAGS})
+  target_link_libraries(${A_NAME} PRIVATE ${A_DEPS} GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(${A_NAME} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
+                       PROPERTIES LABELS "${A_LABELS}" TIMEOUT 300)
+endfunction()
+
+# coffer_add_fuzzer(NAME n SRCS ... [DEPS ...])
+#   A libFuzzer target (LLVMFuzzerTestOneInput). Its seed corpus lives in <n>_corpus/ beside the
+#   sources. Normal builds link a replay driver and register "fuzz_replay.<n>" with CTest, which runs
+#   every corpus file through the target under the build's sanitizers; COFFER_FUZZ=ON links libFuzzer.
+function(coffer_add_fuzzer)
+  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${A_NAME} ${A_SRCS})
+  target_compile_options(${A_NAME} PRIVATE ${COFFER_WARNING_FLAGS})
+  target_link_libraries(${A_NAME} PRIVATE ${A_DEPS})
+  set(corpus ${CMAKE_CURRENT_SOURCE_DIR}/${A_NAME}_corpus)
+  if(COFFER_FUZZ)
+    target_compile_options(${A_NAME} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${A_NAME} PRIVATE -fsanitize=fuzzer)
+  else()
+    target_link_libraries(${A_NAME} PRIVATE coffer_fuzz_replay_main)
+    add_test(NAME fuzz_replay.${A_NAME} COMMAND ${A_NAME} ${corpus})
+    set_tests_properties(fuzz_replay.${A_NAME} PROPERTIES LABELS fuzz TIMEOUT 600)
+  endif()
+endfunction()
