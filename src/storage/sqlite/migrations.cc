@@ -92,6 +92,20 @@ const std::vector<const char*>& Steps() {
         UNIQUE(secret_id, version_id)
       );
       CREATE INDEX secret_versions_by_age ON secret_versions(secret_id, created_ms, version_id);
+
+      CREATE TABLE access_keys(
+        access_key_id  TEXT PRIMARY KEY,
+        principal_type TEXT NOT NULL,
+        principal_arn  TEXT NOT NULL,
+        principal_id   TEXT NOT NULL,
+        account_id     TEXT NOT NULL,
+        principal_name TEXT NOT NULL,
+        sealed_secret  BLOB NOT NULL,
+        active         INTEGER NOT NULL,
+        created_ms     INTEGER NOT NULL,
+        expires_ms     INTEGER
+      ) WITHOUT ROWID;
+      CREATE INDEX access_keys_by_principal ON access_keys(principal_arn, access_key_id);
       )sql",
   };
   return steps;

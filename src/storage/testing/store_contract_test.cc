@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/memory/memory_access_key_store.h"
 #include "storage/memory/memory_key_store.h"
 #include "storage/memory/memory_secret_store.h"
+#include "storage/sqlite/sqlite_access_key_store.h"
 #include "storage/sqlite/sqlite_database.h"
 #include "storage/sqlite/sqlite_key_store.h"
 #include "storage/sqlite/sqlite_secret_store.h"
@@ -22,11 +24,13 @@ struct Backend {
   std::unique_ptr<sqlite::SqliteDatabase> db;
   std::unique_ptr<secrets::SecretStore> secrets;
   std::unique_ptr<keys::KeyStore> keys;
+  std::unique_ptr<identity::AccessKeyStore> access_keys;
   std::function<void()> sync = [] {};
   std::filesystem::path dir;
   ~Backend() {
     secrets.reset();
     keys.reset();
+    access_keys.reset();
     db.reset();
     if (!dir.empty()) std::filesystem::remove_all(dir);
   }
@@ -38,6 +42,7 @@ std::unique_ptr<Backend> MakeMemory() {
   auto b = std::make_unique<Backend>();
   b->secrets = std::make_unique<memory::MemorySecretStore>();
   b->keys = std::make_unique<memory::MemoryKeyStore>();
+  b->access_keys = std::make_unique<memory::MemoryAccessKeyStore>();
   return b;
 }
 
@@ -52,6 +57,7 @@ std::unique_ptr<Backend> MakeSqlite() {
   b->db = std::move(db).value();
   b->secrets = std::make_unique<sqlite::SqliteSecretStore>(*b->db);
   b->keys = std::make_unique<sqlite::SqliteKeyStore>(*b->db);
+  b->access_keys = std::make_unique<sqlite::SqliteAccessKeyStore>(*b->db);
   b->sync = [d = b->db.get()] { d->Flush(); };
   return b;
 }
@@ -335,6 +341,41 @@ TEST_P(KeyStoreContractTest, KeyringTerms) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, KeyStoreContractTest,
+                         ::testing::Values(BackendFactory(MakeMemory), BackendFactory(MakeSqlite)),
+                         BackendName);
+
+class AccessKeyStoreContractTest : public ::testing::TestWithParam<BackendFactory> {
+ protected:
+  void SetUp() override { b_ = GetParam()(); }
+  identity::AccessKeyStore& store() { return *b_->access_keys; }
+  std::unique_ptr<Backend> b_;
+};
+
+TEST_P(AccessKeyStoreContractTest, PutGetListDelete) {
+  identity::AccessKeyRecord r;
+  r.access_key_id = "AKIAAAAAAAAAAAAAAAAA";
+  r.principal = {identity::PrincipalType::kUser, "arn:aws:iam::123456789012:user/alice",
+                 "AIDAEXAMPLE", "123456789012", "alice"};
+  r.sealed_secret = std::string("\x00sealed", 7);
+  r.created = T(5);
+  r.expires = T(99);
+  ASSERT_TRUE(store().Put(r).has_value());
+  auto got = store().Get(r.access_key_id)->value();
+  EXPECT_EQ(got.principal.arn, r.principal.arn);
+  EXPECT_EQ(got.principal.type, identity::PrincipalType::kUser);
+  EXPECT_EQ(got.principal.name, "alice");
+  EXPECT_EQ(got.sealed_secret, r.sealed_secret);
+  EXPECT_EQ(got.expires, T(99));
+  r.active = false;
+  ASSERT_TRUE(store().Put(r).has_value());  // replaces
+  EXPECT_FALSE(store().Get(r.access_key_id)->value().active);
+  EXPECT_EQ(store().ListFor(r.principal.arn)->size(), 1u);
+  EXPECT_TRUE(store().ListFor("arn:aws:iam::123456789012:user/bob")->empty());
+  ASSERT_TRUE(store().Delete(r.access_key_id).has_value());
+  EXPECT_FALSE(store().Get(r.access_key_id)->has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AccessKeyStoreContractTest,
                          ::testing::Values(BackendFactory(MakeMemory), BackendFactory(MakeSqlite)),
                          BackendName);
 

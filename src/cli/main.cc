@@ -1,0 +1,62 @@
+// `coffer`: one binary, with subcommands.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "server/coffer_server.h"
+
+#ifndef COFFER_VERSION
+#define COFFER_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"Coffer: a self-hosted secrets platform speaking the AWS Secrets Manager, KMS, "
+               "SSM, STS and IAM APIs."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", COFFER_VERSION);
+
+  coffer::server::ServerConfig cfg;
+  std::string region, account_id, tls_cert, tls_key;
+  int skew_seconds = static_cast<int>(cfg.max_clock_skew.count());
+  int sweep_seconds = static_cast<int>(cfg.sweep_interval.count());
+  CLI::App* server = app.add_subcommand("server", "Run the Coffer server.");
+  server->add_option("--listen", cfg.listen, "HOST:PORT to listen on (port 0: pick a free one)")
+      ->capture_default_str();
+  server->add_option("--data-dir", cfg.data_dir, "Data directory (created 0700)")
+      ->capture_default_str();
+  server->add_option("--region", region, "AWS region this instance serves (default us-east-1)");
+  server->add_option("--account-id", account_id,
+                     "12-digit account id (generated on first start and kept if not given)");
+  server->add_option("--tls-cert", tls_cert, "PEM certificate chain: serve HTTPS");
+  server->add_option("--tls-key", tls_key, "PEM private key for --tls-cert");
+  server->add_flag("--insecure-http", cfg.insecure_http,
+                   "Allow plain HTTP on a non-loopback address");
+  server->add_option("--io-threads", cfg.io_threads, "I/O threads (0: one per core)")
+      ->capture_default_str();
+  server->add_option("--worker-threads", cfg.worker_threads,
+                     "Threads for requests that wait on durable writes")
+      ->capture_default_str();
+  server->add_option("--max-body-bytes", cfg.max_body_bytes, "Largest request body accepted")
+      ->capture_default_str();
+  server->add_option("--max-clock-skew-seconds", skew_seconds,
+                     "SigV4 clock-skew window in seconds")
+      ->capture_default_str();
+  server->add_option("--sweep-interval-seconds", sweep_seconds,
+                     "How often expired deletions are purged")
+      ->capture_default_str();
+  server->add_option("--log-level", cfg.log_level, "debug | info | warn | error")
+      ->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (server->parsed()) {
+    if (!region.empty()) cfg.region = region;
+    if (!account_id.empty()) cfg.account_id = account_id;
+    if (!tls_cert.empty()) cfg.tls_cert = tls_cert;
+    if (!tls_key.empty()) cfg.tls_key = tls_key;
+    cfg.max_clock_skew = std::chrono::seconds(skew_seconds);
+    cfg.sweep_interval = std::chrono::seconds(std::max(1, sweep_seconds));
+    return coffer::server::RunServer(cfg);
+  }
+  return 0;
+}

@@ -1,0 +1,323 @@
+#include "server/coffer_server.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <condition_variable>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "api/aws_json/aws_json_protocol.h"
+#include "api/aws_json/secrets_manager_api.h"
+#include "api/common/sigv4.h"
+#include "base/logging.h"
+#include "base/metrics.h"
+#include "base/strings.h"
+#include "core/common/account.h"
+#include "core/identity/identity_service.h"
+#include "core/keys/key_ring.h"
+#include "core/keys/key_service.h"
+#include "core/secrets/secret_service.h"
+#include "crypto/openssl/openssl_aead.h"
+#include "crypto/openssl/openssl_hashes.h"
+#include "crypto/openssl/openssl_random.h"
+#include "http/server.h"
+#include "server/data_dir.h"
+#include "server/log_sink.h"
+#include "server/router.h"
+#include "storage/sqlite/sqlite_access_key_store.h"
+#include "storage/sqlite/sqlite_database.h"
+#include "storage/sqlite/sqlite_key_store.h"
+#include "storage/sqlite/sqlite_meta.h"
+#include "storage/sqlite/sqlite_secret_store.h"
+
+#ifndef COFFER_VERSION
+#define COFFER_VERSION "0.0.0"
+#endif
+
+namespace coffer::server {
+namespace {
+
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+};
+
+Result<HostPort> ParseListen(std::string_view s) {
+  HostPort hp;
+  std::string_view port;
+  if (s.starts_with("[")) {
+    size_t close = s.find(']');
+    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':') {
+      return InvalidArgumentError("--listen must be HOST:PORT (IPv6 as [ADDR]:PORT)");
+    }
+    hp.host = std::string(s.substr(1, close - 1));
+    port = s.substr(close + 2);
+  } else {
+    size_t colon = s.rfind(':');
+    if (colon == std::string_view::npos) return InvalidArgumentError("--listen must be HOST:PORT");
+    hp.host = std::string(s.substr(0, colon));
+    port = s.substr(colon + 1);
+  }
+  auto p = ParseInt64(port);
+  if (!p || *p < 0 || *p > 65535 || hp.host.empty()) {
+    return InvalidArgumentError("--listen must be HOST:PORT with a port from 0 to 65535");
+  }
+  if (hp.host == "localhost") hp.host = "127.0.0.1";
+  hp.port = static_cast<uint16_t>(*p);
+  return hp;
+}
+
+std::optional<std::string> Env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  return std::string(v);
+}
+
+class CofferServerImpl final : public CofferServer {
+ public:
+  explicit CofferServerImpl(ServerConfig config) : config_(std::move(config)) {}
+  ~CofferServerImpl() override { Shutdown(); }
+
+  Result<void> Init(std::ostream& out);
+  uint16_t port() const override { return http_ ? http_->port() : 0; }
+  void Shutdown() override;
+
+ private:
+  Result<void> ResolveAccount();
+  void SweepLoop();
+
+  ServerConfig config_;
+  const Clock& clock_ = RealClock::Get();
+  crypto::OpensslRandom random_;
+  crypto::OpensslAead aead_;
+  crypto::OpensslHashes hashes_;
+  std::optional<DataDir> data_dir_;
+  std::unique_ptr<storage::sqlite::SqliteDatabase> db_;
+  std::unique_ptr<storage::sqlite::SqliteKeyStore> key_store_;
+  std::unique_ptr<storage::sqlite::SqliteSecretStore> secret_store_;
+  std::unique_ptr<storage::sqlite::SqliteAccessKeyStore> access_key_store_;
+  core::Account account_;
+  std::unique_ptr<keys::KeyRing> ring_;
+  std::unique_ptr<keys::KeyService> keys_;
+  std::unique_ptr<secrets::SecretService> secrets_;
+  std::unique_ptr<identity::IdentityService> identity_;
+  std::unique_ptr<api::SigV4Verifier> verifier_;
+  std::unique_ptr<api::aws_json::AwsJsonProtocol> aws_json_;
+  std::unique_ptr<api::aws_json::SecretsManagerApi> secrets_api_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<http::Server> http_;
+
+  std::thread sweeper_;
+  std::mutex sweep_mu_;
+  std::condition_variable sweep_cv_;
+  bool stopping_ = false;
+  bool shut_down_ = false;
+};
+
+Result<void> CofferServerImpl::ResolveAccount() {
+  using storage::sqlite::GetMeta;
+  using storage::sqlite::PutMeta;
+  COFFER_ASSIGN_OR_RETURN(auto stored_account, GetMeta(*db_, "account_id"));
+  COFFER_ASSIGN_OR_RETURN(auto stored_region, GetMeta(*db_, "region"));
+  std::string account_id, region;
+  if (config_.account_id) {
+    if (!core::IsValidAccountId(*config_.account_id)) {
+      return InvalidArgumentError("--account-id must be 12 digits");
+    }
+    if (stored_account && *stored_account != *config_.account_id) {
+      return FailedPreconditionError("this data directory belongs to account " + *stored_account +
+                                     ", not " + *config_.account_id);
+    }
+    account_id = *config_.account_id;
+  } else if (stored_account) {
+    account_id = *stored_account;
+  } else {
+    account_id = std::to_string(1 + random_.Uniform(9)) + random_.FromAlphabet("0123456789", 11);
+  }
+  if (config_.region) {
+    if (!core::IsValidRegionName(*config_.region)) {
+      return InvalidArgumentError("--region must look like us-east-1");
+    }
+    if (stored_region && *stored_region != *config_.region) {
+      return FailedPreconditionError("this data directory serves region " + *stored_region +
+                                     ", not " + *config_.region);
+    }
+    region = *config_.region;
+  } else {
+    region = stored_region.value_or("us-east-1");
+  }
+  if (!stored_account) COFFER_RETURN_IF_ERROR(PutMeta(*db_, "account_id", account_id));
+  if (!stored_region) COFFER_RETURN_IF_ERROR(PutMeta(*db_, "region", region));
+  account_ = core::Account::Make(account_id, region);
+  return Ok();
+}
+
+Result<void> CofferServerImpl::Init(std::ostream& out) {
+  log::Level level;
+  if (!log::ParseLevel(config_.log_level, &level)) {
+    return InvalidArgumentError("--log-level must be debug, info, warn or error");
+  }
+  log::SetLevel(level);
+
+  COFFER_ASSIGN_OR_RETURN(HostPort listen, ParseListen(config_.listen));
+  bool tls = config_.tls_cert.has_value() || config_.tls_key.has_value();
+  if (!tls && !IsLoopbackHost(listen.host) && !config_.insecure_http) {
+    return FailedPreconditionError(
+        "refusing to serve plain HTTP on a non-loopback address: give --tls-cert and --tls-key, "
+        "or --insecure-http if something else terminates TLS");
+  }
+
+  COFFER_ASSIGN_OR_RETURN(data_dir_, DataDir::Open(config_.data_dir));
+  int io_threads = config_.io_threads > 0
+                       ? config_.io_threads
+                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  COFFER_ASSIGN_OR_RETURN(db_, storage::sqlite::SqliteDatabase::Open(
+                                   {data_dir_->DatabasePath().string(),
+                                    static_cast<size_t>(io_threads) + 8, 512}));
+  key_store_ = std::make_unique<storage::sqlite::SqliteKeyStore>(*db_);
+  secret_store_ = std::make_unique<storage::sqlite::SqliteSecretStore>(*db_);
+  access_key_store_ = std::make_unique<storage::sqlite::SqliteAccessKeyStore>(*db_);
+  COFFER_RETURN_IF_ERROR(ResolveAccount());
+
+  bool created_key = false;
+  COFFER_ASSIGN_OR_RETURN(SecretBytes root_key,
+                          data_dir_->LoadOrCreateRootKey(random_, &created_key));
+  ring_ = std::make_unique<keys::KeyRing>(*key_store_, aead_, random_, clock_);
+  COFFER_RETURN_IF_ERROR(ring_->Unseal(root_key));
+  keys_ = std::make_unique<keys::KeyService>(*key_store_, *ring_, aead_, random_, clock_, account_,
+                                             keys::KeyService::Options{});
+  secrets_ = std::make_unique<secrets::SecretService>(*secret_store_, *keys_, aead_, random_,
+                                                      clock_, secrets::SecretService::Options{});
+  identity_ = std::make_unique<identity::IdentityService>(*access_key_store_, *ring_, random_,
+                                                          clock_, account_);
+  COFFER_ASSIGN_OR_RETURN(identity::RootCredentials root,
+                          identity_->EnsureRootCredentials(Env("COFFER_ROOT_ACCESS_KEY_ID"),
+                                                           Env("COFFER_ROOT_SECRET_ACCESS_KEY")));
+  if (root.generated) {
+    COFFER_RETURN_IF_ERROR(data_dir_->WriteCredentials(root.access_key_id, root.secret_access_key));
+    out << "Generated root credentials (shown once; also in "
+        << data_dir_->CredentialsPath().string() << ", mode 0600):\n"
+        << "  AWS_ACCESS_KEY_ID=" << root.access_key_id << "\n"
+        << "  AWS_SECRET_ACCESS_KEY=" << root.secret_access_key.view() << "\n";
+  }
+
+  verifier_ = std::make_unique<api::SigV4Verifier>(
+      hashes_, clock_,
+      [this](std::string_view id) { return identity_->FindCredential(id); },
+      config_.max_clock_skew);
+  metrics::Registry& registry = metrics::Registry::Default();
+  aws_json_ = std::make_unique<api::aws_json::AwsJsonProtocol>(*verifier_, random_, clock_,
+                                                               registry);
+  secrets_api_ = std::make_unique<api::aws_json::SecretsManagerApi>(*secrets_);
+  aws_json_->AddService(secrets_api_.get());
+  router_ = std::make_unique<Router>(
+      *aws_json_, registry,
+      [this] {
+        if (ring_->is_sealed()) return false;
+        return storage::sqlite::GetMeta(*db_, "account_id").has_value();
+      },
+      config_.max_body_bytes);
+
+  http::Server::Options hopts;
+  hopts.host = listen.host;
+  hopts.port = listen.port;
+  hopts.io_threads = io_threads;
+  hopts.worker_threads = config_.worker_threads;
+  hopts.max_body_bytes = config_.max_body_bytes;
+  hopts.tls_cert_file = config_.tls_cert;
+  hopts.tls_key_file = config_.tls_key;
+  COFFER_ASSIGN_OR_RETURN(http_, http::Server::Create(hopts, *router_));
+  http_->Start();
+  sweeper_ = std::thread([this] { SweepLoop(); });
+
+  std::string host = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]"
+                                                                 : listen.host;
+  out << "Coffer " << COFFER_VERSION << " is listening on " << (tls ? "https" : "http") << "://"
+      << host << ":" << http_->port() << " (account " << account_.account_id << ", region "
+      << account_.region << ", data " << data_dir_->path().string() << ")" << std::endl;
+  log::Info("coffer started", {{"address", host + ":" + std::to_string(http_->port())},
+                               {"account_id", account_.account_id},
+                               {"region", account_.region},
+                               {"tls", tls},
+                               {"root_key_created", created_key}});
+  return Ok();
+}
+
+void CofferServerImpl::SweepLoop() {
+  while (true) {
+    {
+      std::unique_lock lock(sweep_mu_);
+      if (sweep_cv_.wait_for(lock, config_.sweep_interval, [this] { return stopping_; })) return;
+    }
+    auto purged = secrets_->PurgeDue();
+    if (!purged.has_value()) {
+      log::Warn("deletion sweep failed", {{"error", purged.error().message}});
+    } else if (*purged > 0) {
+      log::Info("purged secrets past their recovery window",
+                {{"count", static_cast<int64_t>(*purged)}});
+    }
+  }
+}
+
+void CofferServerImpl::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (http_) http_->Drain(config_.drain_grace);
+  {
+    std::lock_guard lock(sweep_mu_);
+    stopping_ = true;
+  }
+  sweep_cv_.notify_all();
+  if (sweeper_.joinable()) sweeper_.join();
+  http_.reset();
+  if (db_) db_->Flush();
+  if (ring_) ring_->Seal();
+  log::Info("coffer stopped");
+  log::Flush();
+}
+
+}  // namespace
+
+bool IsLoopbackHost(std::string_view host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+Result<std::unique_ptr<CofferServer>> CofferServer::Start(const ServerConfig& config,
+                                                          std::ostream& out) {
+  auto server = std::make_unique<CofferServerImpl>(config);
+  COFFER_RETURN_IF_ERROR(server->Init(out));
+  return std::unique_ptr<CofferServer>(std::move(server));
+}
+
+int RunServer(const ServerConfig& config) {
+  // Block the stop signals in every thread; this one waits for them.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  // Everything Coffer creates (database, WAL, key and credential files) is for its user only.
+  umask(077);
+  log::SetSink(MakeSpdlogSink());
+
+  auto server = CofferServer::Start(config, std::cout);
+  if (!server.has_value()) {
+    std::cerr << "coffer: " << server.error().message << std::endl;
+    log::Flush();
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&stop, &sig);
+  log::Info("stopping: draining in-flight requests", {{"signal", sig}});
+  (*server)->Shutdown();
+  server->reset();
+  log::Flush();
+  return 0;
+}
+
+}  // namespace coffer::server

@@ -1,0 +1,30 @@
+#ifndef COFFER_SERVER_CONFIG_H_
+#define COFFER_SERVER_CONFIG_H_
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace coffer::server {
+
+// `coffer server`'s settings. Defaults work with no flags: loopback, ./coffer-data.
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8700";
+  std::string data_dir = "./coffer-data";
+  std::optional<std::string> account_id;  // 12 digits; generated once and kept when absent
+  std::optional<std::string> region;      // default us-east-1, kept once chosen
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
+  bool insecure_http = false;  // allow plain HTTP on a non-loopback address
+  int io_threads = 0;          // 0: one per core
+  int worker_threads = 64;     // for requests that wait on durable writes
+  size_t max_body_bytes = 1 << 20;
+  std::chrono::seconds max_clock_skew{15 * 60};
+  std::chrono::seconds sweep_interval{60};
+  std::chrono::seconds drain_grace{10};
+  std::string log_level = "info";
+};
+
+}  // namespace coffer::server
+
+#endif  // COFFER_SERVER_CONFIG_H_

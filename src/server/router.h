@@ -1,0 +1,37 @@
+#ifndef COFFER_SERVER_ROUTER_H_
+#define COFFER_SERVER_ROUTER_H_
+
+#include <functional>
+
+#include "api/aws_json/aws_json_protocol.h"
+#include "base/metrics.h"
+#include "http/message.h"
+
+namespace coffer::server {
+
+// The top-level HTTP handler: health and metrics endpoints, then the AWS protocols.
+//   GET /health/live   200 while the process serves
+//   GET /health/ready  200 when storage answers and the keyring is unsealed, else 503
+//   GET /metrics       Prometheus text format
+// Thread-safe.
+class Router final : public http::Handler {
+ public:
+  Router(api::aws_json::AwsJsonProtocol& aws_json, metrics::Registry& metrics,
+         std::function<bool()> ready, size_t max_body_bytes)
+      : aws_json_(aws_json), metrics_(metrics), ready_(std::move(ready)),
+        max_body_bytes_(max_body_bytes) {}
+
+  bool MayBlock(const http::Request& request) const override;
+  http::Response Handle(http::Request& request) override;
+  http::Response Reject(http::Rejection why) override;
+
+ private:
+  api::aws_json::AwsJsonProtocol& aws_json_;
+  metrics::Registry& metrics_;
+  std::function<bool()> ready_;
+  size_t max_body_bytes_;
+};
+
+}  // namespace coffer::server
+
+#endif  // COFFER_SERVER_ROUTER_H_
