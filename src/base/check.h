@@ -7,8 +7,8 @@ namespace coffer::internal {
 
 // Aborts in every build when an invariant breaks and data could be corrupted. Never use it on
 // untrusted input: that is an error to return, not a bug.
-#define COFFER_CHECK(cond, why)                                          \
-  do {                                                                   \
+#define COFFER_CHECK(cond, why)                                                   \
+  do {                                                                            \
     if (!(cond)) ::coffer::internal::CheckFailed(__FILE__, __LINE__, #cond, why); \
   } while (false)
 

@@ -23,8 +23,10 @@ Civil ToCivil(Timestamp t) {
   auto day = floor<days>(t);
   year_month_day ymd{sys_days(day)};
   hh_mm_ss<milliseconds> hms{t - day};
-  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-          static_cast<unsigned>(ymd.day()), static_cast<unsigned>(hms.hours().count()),
+  return {static_cast<int>(ymd.year()),
+          static_cast<unsigned>(ymd.month()),
+          static_cast<unsigned>(ymd.day()),
+          static_cast<unsigned>(hms.hours().count()),
           static_cast<unsigned>(hms.minutes().count()),
           static_cast<unsigned>(hms.seconds().count()),
           static_cast<unsigned>(hms.subseconds().count())};
@@ -102,8 +104,8 @@ std::string FormatIso8601(Timestamp t, bool with_millis) {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", c.year, c.month, c.day,
                   c.hour, c.minute, c.second, c.millis);
   } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02uZ", c.year, c.month, c.day,
-                  c.hour, c.minute, c.second);
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02u:%02u:%02uZ", c.year, c.month, c.day, c.hour,
+                  c.minute, c.second);
   }
   return buf;
 }
@@ -114,8 +116,8 @@ std::optional<Timestamp> ParseIso8601(std::string_view s) {
       s[13] != ':' || s[16] != ':') {
     return std::nullopt;
   }
-  if (!Digits(s, 0, 4, y) || !Digits(s, 5, 2, mo) || !Digits(s, 8, 2, d) ||
-      !Digits(s, 11, 2, h) || !Digits(s, 14, 2, mi) || !Digits(s, 17, 2, sec)) {
+  if (!Digits(s, 0, 4, y) || !Digits(s, 5, 2, mo) || !Digits(s, 8, 2, d) || !Digits(s, 11, 2, h) ||
+      !Digits(s, 14, 2, mi) || !Digits(s, 17, 2, sec)) {
     return std::nullopt;
   }
   size_t pos = 19;

@@ -102,8 +102,8 @@ std::optional<std::string> HexDecode(std::string_view hex) {
 }
 
 std::string Base64Encode(std::span<const uint8_t> bytes) {
-  return Encode64(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-                  kB64, true);
+  return Encode64(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), kB64,
+                  true);
 }
 
 std::string Base64Encode(std::string_view bytes) { return Encode64(bytes, kB64, true); }

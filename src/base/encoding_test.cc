@@ -14,9 +14,13 @@ TEST(EncodingTest, HexRoundTrip) {
 
 // RFC 4648 §10 test vectors.
 TEST(EncodingTest, Base64Rfc4648Vectors) {
-  const std::pair<const char*, const char*> kVectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> kVectors[] = {{"", ""},
+                                                          {"f", "Zg=="},
+                                                          {"fo", "Zm8="},
+                                                          {"foo", "Zm9v"},
+                                                          {"foob", "Zm9vYg=="},
+                                                          {"fooba", "Zm9vYmE="},
+                                                          {"foobar", "Zm9vYmFy"}};
   for (auto [plain, b64] : kVectors) {
     EXPECT_EQ(Base64Encode(std::string_view(plain)), b64);
     EXPECT_EQ(Base64Decode(b64), std::string(plain));
@@ -24,10 +28,10 @@ TEST(EncodingTest, Base64Rfc4648Vectors) {
 }
 
 TEST(EncodingTest, Base64RejectsMalformed) {
-  EXPECT_FALSE(Base64Decode("Zg="));      // bad length
-  EXPECT_FALSE(Base64Decode("Zh=="));     // non-canonical trailing bits
-  EXPECT_FALSE(Base64Decode("Zm9v\n"));   // whitespace
-  EXPECT_FALSE(Base64Decode("Zm9-"));     // URL alphabet in standard decoder
+  EXPECT_FALSE(Base64Decode("Zg="));     // bad length
+  EXPECT_FALSE(Base64Decode("Zh=="));    // non-canonical trailing bits
+  EXPECT_FALSE(Base64Decode("Zm9v\n"));  // whitespace
+  EXPECT_FALSE(Base64Decode("Zm9-"));    // URL alphabet in standard decoder
   EXPECT_FALSE(Base64Decode("===="));
 }
 

@@ -70,7 +70,8 @@ class ScopedRequestId {
   std::string previous_;
 };
 
-// Appends `s` to `out` as the body of a JSON string (without quotes), escaping as RFC 8259 requires.
+// Appends `s` to `out` as the body of a JSON string (without quotes), escaping as RFC 8259
+// requires.
 void AppendJsonEscaped(std::string& out, std::string_view s);
 
 }  // namespace coffer::log

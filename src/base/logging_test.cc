@@ -1,10 +1,10 @@
 #include "base/logging.h"
 
+#include <gtest/gtest.h>
+
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace coffer::log {
 namespace {

@@ -151,8 +151,8 @@ Family<Histogram>& Registry::NewHistogram(std::string name, std::string help,
                                           std::vector<std::string> labels,
                                           std::vector<double> bounds) {
   std::unique_lock lock(mu_);
-  histograms_.push_back(std::make_unique<Family<Histogram>>(
-      std::move(name), std::move(help), std::move(labels), std::move(bounds)));
+  histograms_.push_back(std::make_unique<Family<Histogram>>(std::move(name), std::move(help),
+                                                            std::move(labels), std::move(bounds)));
   return *histograms_.back();
 }
 
@@ -171,9 +171,9 @@ Registry& Registry::Default() {
 }
 
 const std::vector<double>& LatencyBuckets() {
-  static const std::vector<double> b = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                        0.01,    0.025,  0.05,    0.1,    0.25,  0.5,    1,
-                                        2.5,     5,      10};
+  static const std::vector<double> b = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                        0.005,   0.01,   0.025,   0.05,   0.1,   0.25,
+                                        0.5,     1,      2.5,     5,      10};
   return b;
 }
 

@@ -33,14 +33,14 @@ class [[nodiscard]] Result {
  public:
   using value_type = T;
 
-  Result(const T& value) : v_(std::in_place_index<0>, value) {}  // NOLINT(google-explicit-constructor)
-  Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  Result(const T& value)
+      : v_(std::in_place_index<0>, value) {}  // NOLINT(google-explicit-constructor)
+  Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}    // NOLINT
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
-  template <class U,
-            class = std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                     !std::is_same_v<std::decay_t<U>, T> &&
-                                     !std::is_same_v<std::decay_t<U>, Error> &&
-                                     !std::is_same_v<std::decay_t<U>, Result>>>
+  template <class U, class = std::enable_if_t<std::is_constructible_v<T, U&&> &&
+                                              !std::is_same_v<std::decay_t<U>, T> &&
+                                              !std::is_same_v<std::decay_t<U>, Error> &&
+                                              !std::is_same_v<std::decay_t<U>, Result>>>
   Result(U&& value) : v_(std::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT
 
   bool has_value() const { return v_.index() == 0; }
@@ -150,12 +150,12 @@ inline Error UnimplementedError(std::string m, std::string_view reason = {}) {
 #define COFFER_INTERNAL_CONCAT(a, b) COFFER_INTERNAL_CONCAT2(a, b)
 
 // Returns the error of `expr` (a Result) from the enclosing function if there is one.
-#define COFFER_RETURN_IF_ERROR(expr)                          \
-  do {                                                        \
-    auto coffer_internal_result = (expr);                     \
-    if (!coffer_internal_result.has_value()) {                \
-      return std::move(coffer_internal_result).error();       \
-    }                                                         \
+#define COFFER_RETURN_IF_ERROR(expr)                    \
+  do {                                                  \
+    auto coffer_internal_result = (expr);               \
+    if (!coffer_internal_result.has_value()) {          \
+      return std::move(coffer_internal_result).error(); \
+    }                                                   \
   } while (false)
 
 // Evaluates `expr` (a Result<T>); on error returns it, else assigns (or declares) `lhs`.

@@ -38,9 +38,7 @@ class SecretBytes {
   std::span<const uint8_t> span() const { return {data_.get(), size_}; }
   std::span<uint8_t> mutable_span() { return {data_.get(), size_}; }
   // A view for APIs taking text; the caller must not copy it into unwiped storage.
-  std::string_view view() const {
-    return {reinterpret_cast<const char*>(data_.get()), size_};
-  }
+  std::string_view view() const { return {reinterpret_cast<const char*>(data_.get()), size_}; }
 
   // Constant-time comparison.
   bool Equals(std::span<const uint8_t> other) const;

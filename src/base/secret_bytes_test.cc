@@ -1,9 +1,9 @@
 #include "base/secret_bytes.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <type_traits>
-
-#include <gtest/gtest.h>
 
 namespace coffer {
 namespace {

@@ -1,6 +1,5 @@
 // `coffer`: one binary, with subcommands.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "server/coffer_server.h"
@@ -10,8 +9,9 @@
 #endif
 
 int main(int argc, char** argv) {
-  CLI::App app{"Coffer: a self-hosted secrets platform speaking the AWS Secrets Manager, KMS, "
-               "SSM, STS and IAM APIs."};
+  CLI::App app{
+      "Coffer: a self-hosted secrets platform speaking the AWS Secrets Manager, KMS, "
+      "SSM, STS and IAM APIs."};
   app.require_subcommand(1);
   app.set_version_flag("--version", COFFER_VERSION);
 
@@ -33,16 +33,17 @@ int main(int argc, char** argv) {
                    "Allow plain HTTP on a non-loopback address");
   server->add_option("--io-threads", cfg.io_threads, "I/O threads (0: one per core)")
       ->capture_default_str();
-  server->add_option("--worker-threads", cfg.worker_threads,
-                     "Threads for requests that wait on durable writes")
+  server
+      ->add_option("--worker-threads", cfg.worker_threads,
+                   "Threads for requests that wait on durable writes")
       ->capture_default_str();
   server->add_option("--max-body-bytes", cfg.max_body_bytes, "Largest request body accepted")
       ->capture_default_str();
-  server->add_option("--max-clock-skew-seconds", skew_seconds,
-                     "SigV4 clock-skew window in seconds")
+  server->add_option("--max-clock-skew-seconds", skew_seconds, "SigV4 clock-skew window in seconds")
       ->capture_default_str();
-  server->add_option("--sweep-interval-seconds", sweep_seconds,
-                     "How often expired deletions are purged")
+  server
+      ->add_option("--sweep-interval-seconds", sweep_seconds,
+                   "How often expired deletions are purged")
       ->capture_default_str();
   server->add_option("--log-level", cfg.log_level, "debug | info | warn | error")
       ->capture_default_str();

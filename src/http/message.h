@@ -16,7 +16,7 @@ struct Header {
 // A parsed HTTP request as protocol adapters see it: no sockets, no Boost.
 struct Request {
   std::string method;
-  std::string target;          // the raw request-target: path and query, still percent-encoded
+  std::string target;           // the raw request-target: path and query, still percent-encoded
   std::vector<Header> headers;  // arrival order; names lower-cased
   std::string body;
   std::string remote_address;  // peer IP, for audit and aws:SourceIp

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -9,8 +10,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
-#include <atomic>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -50,7 +49,9 @@ class SessionBase {
 class ServerImpl final : public Server {
  public:
   ServerImpl(const Options& options, Handler& handler)
-      : options_(options), handler_(handler), workers_(static_cast<size_t>(options.worker_threads)) {}
+      : options_(options),
+        handler_(handler),
+        workers_(static_cast<size_t>(options.worker_threads)) {}
 
   Result<void> Init();
   uint16_t port() const override { return port_; }
@@ -129,10 +130,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_->body_limit(server_.options().max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_.options().max_header_bytes));
     beast::get_lowest_layer(stream_).expires_after(server_.options().idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                               self->OnHeader(ec);
-                             });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -199,8 +199,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (handler.MayBlock(*req)) {
       asio::post(server_.workers(), [self = this->shared_from_this(), req, &handler] {
         auto res = std::make_shared<Response>(handler.Handle(*req));
-        asio::dispatch(self->stream_.get_executor(),
-                       [self, res] { self->Write(std::move(*res)); });
+        asio::dispatch(self->stream_.get_executor(), [self, res] { self->Write(std::move(*res)); });
       });
     } else {
       Write(handler.Handle(*req));
@@ -249,8 +248,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 };
 
 Result<void> ServerImpl::Init() {
-  int n = options_.io_threads > 0 ? options_.io_threads
-                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int n = options_.io_threads > 0
+              ? options_.io_threads
+              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) {
     contexts_.push_back(std::make_unique<asio::io_context>(1));
     guards_.push_back(asio::make_work_guard(*contexts_.back()));
@@ -301,7 +301,8 @@ void ServerImpl::DoAccept() {
           socket.set_option(tcp::no_delay(true), rec);
           if (ssl_) {
             std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-                *this, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *ssl_),
+                *this,
+                beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *ssl_),
                 std::move(remote), true)
                 ->Start();
           } else {

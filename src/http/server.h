@@ -18,7 +18,7 @@ class Server {
  public:
   struct Options {
     std::string host = "127.0.0.1";
-    uint16_t port = 0;  // 0: pick a free port (see port())
+    uint16_t port = 0;   // 0: pick a free port (see port())
     int io_threads = 0;  // 0: one per core
     int worker_threads = 64;
     size_t max_body_bytes = 1 << 20;

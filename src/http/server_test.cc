@@ -1,15 +1,14 @@
 #include "http/server.h"
 
+#include <gtest/gtest.h>
+
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <atomic>
 #include <future>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace coffer::http {
 namespace {
@@ -74,7 +73,8 @@ class ServerTest : public ::testing::Test {
     s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
     return s;
   }
-  bhttp::response<bhttp::string_body> RoundTrip(tcp::socket& s, bhttp::request<bhttp::string_body> req) {
+  bhttp::response<bhttp::string_body> RoundTrip(tcp::socket& s,
+                                                bhttp::request<bhttp::string_body> req) {
     req.prepare_payload();
     bhttp::write(s, req);
     beast::flat_buffer buf;

@@ -175,9 +175,9 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
   int io_threads = config_.io_threads > 0
                        ? config_.io_threads
                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  COFFER_ASSIGN_OR_RETURN(db_, storage::sqlite::SqliteDatabase::Open(
-                                   {data_dir_->DatabasePath().string(),
-                                    static_cast<size_t>(io_threads) + 8, 512}));
+  COFFER_ASSIGN_OR_RETURN(
+      db_, storage::sqlite::SqliteDatabase::Open(
+               {data_dir_->DatabasePath().string(), static_cast<size_t>(io_threads) + 8, 512}));
   key_store_ = std::make_unique<storage::sqlite::SqliteKeyStore>(*db_);
   secret_store_ = std::make_unique<storage::sqlite::SqliteSecretStore>(*db_);
   access_key_store_ = std::make_unique<storage::sqlite::SqliteAccessKeyStore>(*db_);
@@ -206,12 +206,11 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
   }
 
   verifier_ = std::make_unique<api::SigV4Verifier>(
-      hashes_, clock_,
-      [this](std::string_view id) { return identity_->FindCredential(id); },
+      hashes_, clock_, [this](std::string_view id) { return identity_->FindCredential(id); },
       config_.max_clock_skew);
   metrics::Registry& registry = metrics::Registry::Default();
-  aws_json_ = std::make_unique<api::aws_json::AwsJsonProtocol>(*verifier_, random_, clock_,
-                                                               registry);
+  aws_json_ =
+      std::make_unique<api::aws_json::AwsJsonProtocol>(*verifier_, random_, clock_, registry);
   secrets_api_ = std::make_unique<api::aws_json::SecretsManagerApi>(*secrets_);
   aws_json_->AddService(secrets_api_.get());
   router_ = std::make_unique<Router>(
@@ -234,8 +233,8 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
   http_->Start();
   sweeper_ = std::thread([this] { SweepLoop(); });
 
-  std::string host = listen.host.find(':') != std::string::npos ? "[" + listen.host + "]"
-                                                                 : listen.host;
+  std::string host =
+      listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
   out << "Coffer " << COFFER_VERSION << " is listening on " << (tls ? "https" : "http") << "://"
       << host << ":" << http_->port() << " (account " << account_.account_id << ", region "
       << account_.region << ", data " << data_dir_->path().string() << ")" << std::endl;

@@ -15,8 +15,7 @@ class CofferServer {
  public:
   // Opens (initialising on first start) the data directory and starts serving. Messages for the
   // operator (the address, generated root credentials) go to `out`.
-  static Result<std::unique_ptr<CofferServer>> Start(const ServerConfig& config,
-                                                     std::ostream& out);
+  static Result<std::unique_ptr<CofferServer>> Start(const ServerConfig& config, std::ostream& out);
   virtual ~CofferServer() = default;
   virtual uint16_t port() const = 0;
   // Drains in-flight requests, stops background work and closes storage.

@@ -125,9 +125,10 @@ Result<SecretBytes> DataDir::LoadOrCreateRootKey(crypto::Random& random, bool* c
 }
 
 Result<void> DataDir::WriteCredentials(std::string_view access_key_id, const SecretBytes& secret) {
-  std::string text = "# Coffer root credentials (AWS shared-credentials format). Keep this safe.\n"
-                     "[default]\naws_access_key_id = " + std::string(access_key_id) +
-                     "\naws_secret_access_key = " + std::string(secret.view()) + "\n";
+  std::string text =
+      "# Coffer root credentials (AWS shared-credentials format). Keep this safe.\n"
+      "[default]\naws_access_key_id = " +
+      std::string(access_key_id) + "\naws_secret_access_key = " + std::string(secret.view()) + "\n";
   auto written = WriteFileAtomically(CredentialsPath(), text, 0600);
   SecureWipe(text.data(), text.size());
   return written;

@@ -20,10 +20,18 @@ class SpdlogSink final : public log::Sink {
   void Write(log::Level level, std::string_view line) override {
     spdlog::level::level_enum l = spdlog::level::info;
     switch (level) {
-      case log::Level::kDebug: l = spdlog::level::debug; break;
-      case log::Level::kInfo: l = spdlog::level::info; break;
-      case log::Level::kWarn: l = spdlog::level::warn; break;
-      case log::Level::kError: l = spdlog::level::err; break;
+      case log::Level::kDebug:
+        l = spdlog::level::debug;
+        break;
+      case log::Level::kInfo:
+        l = spdlog::level::info;
+        break;
+      case log::Level::kWarn:
+        l = spdlog::level::warn;
+        break;
+      case log::Level::kError:
+        l = spdlog::level::err;
+        break;
     }
     logger_->log(l, "{}", line);
   }

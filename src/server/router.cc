@@ -43,10 +43,10 @@ http::Response Router::Reject(http::Rejection why) {
   api::ApiError e;
   switch (why) {
     case http::Rejection::kBodyTooLarge:
-      e = {413, "RequestEntityTooLargeException",
-           "The request body is larger than the " + std::to_string(max_body_bytes_) +
-               "-byte limit.",
-           false};
+      e = {
+          413, "RequestEntityTooLargeException",
+          "The request body is larger than the " + std::to_string(max_body_bytes_) + "-byte limit.",
+          false};
       break;
     case http::Rejection::kHeadersTooLarge:
       e = {431, "RequestHeaderFieldsTooLarge", "The request headers are too large.", false};

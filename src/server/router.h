@@ -18,7 +18,9 @@ class Router final : public http::Handler {
  public:
   Router(api::aws_json::AwsJsonProtocol& aws_json, metrics::Registry& metrics,
          std::function<bool()> ready, size_t max_body_bytes)
-      : aws_json_(aws_json), metrics_(metrics), ready_(std::move(ready)),
+      : aws_json_(aws_json),
+        metrics_(metrics),
+        ready_(std::move(ready)),
         max_body_bytes_(max_body_bytes) {}
 
   bool MayBlock(const http::Request& request) const override;

@@ -100,18 +100,22 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
   };
   auto fail = [&](const ApiError& e) {
     if (e.status >= 500) {
-      log::Warn("request failed", {{"service", service_label}, {"operation", op_label},
-                                   {"code", e.code}, {"status", e.status}});
+      log::Warn("request failed", {{"service", service_label},
+                                   {"operation", op_label},
+                                   {"code", e.code},
+                                   {"status", e.status}});
     } else {
-      log::Debug("request refused", {{"service", service_label}, {"operation", op_label},
-                                     {"code", e.code}});
+      log::Debug("request refused",
+                 {{"service", service_label}, {"operation", op_label}, {"code", e.code}});
     }
     return finish(ErrorResponse(e, ctx.request_id), e.code);
   };
 
   if (route == nullptr) {
-    return fail(ApiError{400, "UnknownOperationException", "The X-Amz-Target header does not "
-                         "name an operation of a service this endpoint serves.", false});
+    return fail(ApiError{400, "UnknownOperationException",
+                         "The X-Amz-Target header does not "
+                         "name an operation of a service this endpoint serves.",
+                         false});
   }
   auto op_it = route->operations.find(op_name);
   if (op_it == route->operations.end()) {
@@ -133,8 +137,9 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
 
   if (!route->service->Implements(op_name)) {
     return fail(ApiError{400, "UnknownOperationException",
-                         "Coffer does not implement " + std::string(route->service->target_prefix()) +
-                             "." + std::string(op_name) + " yet.",
+                         "Coffer does not implement " +
+                             std::string(route->service->target_prefix()) + "." +
+                             std::string(op_name) + " yet.",
                          false});
   }
 
@@ -144,19 +149,19 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
     doc.SetObject();
   } else {
     // Iterative parsing: nesting depth cannot exhaust the stack. Strings must be valid UTF-8.
-    doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
-        body.data(), body.size());
+    doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(),
+                                                                                      body.size());
     if (doc.HasParseError()) {
-      return fail(ApiError{400, "SerializationException",
-                           "The request body is not valid JSON.", false});
+      return fail(
+          ApiError{400, "SerializationException", "The request body is not valid JSON.", false});
     }
   }
   const Operation& op = *op_it->second;
   if (op.input != nullptr) {
     if (auto invalid = ValidateInput(doc, *op.input)) return fail(*invalid);
   } else if (!doc.IsObject()) {
-    return fail(ApiError{400, "SerializationException",
-                         "Start of list found where not expected", false});
+    return fail(
+        ApiError{400, "SerializationException", "Start of list found where not expected", false});
   }
 
   Call call{ctx, JsonIn(&doc), JsonOut()};
@@ -164,8 +169,9 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
   if (!result.has_value()) {
     ApiError e = route->service->MapError(result.error());
     if (e.status >= 500) {
-      log::Error("operation failed", {{"service", service_label}, {"operation", op_label},
-                                      {"error", result.error().message}});
+      log::Error(
+          "operation failed",
+          {{"service", service_label}, {"operation", op_label}, {"error", result.error().message}});
     }
     return fail(e);
   }

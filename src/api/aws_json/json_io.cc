@@ -68,8 +68,7 @@ std::optional<std::vector<std::string>> JsonIn::StrList(const char* name) const 
   return out;
 }
 
-std::optional<core::Tags> JsonIn::Tags(const char* name, const char* key,
-                                       const char* value) const {
+std::optional<core::Tags> JsonIn::Tags(const char* name, const char* key, const char* value) const {
   const auto* v = Get(name);
   if (v == nullptr || !v->IsArray()) return std::nullopt;
   core::Tags out;

@@ -19,9 +19,10 @@ Result<std::optional<secrets::SecretValue>> ValueFrom(const JsonIn& in) {
   auto str = in.SecretStr("SecretString");
   auto bin = in.SecretBlob("SecretBinary");
   if (str && bin) {
-    return InvalidArgumentError("You can't specify both a binary secret value and a string "
-                                "secret value in the same secret.",
-                                secrets::reason::kInvalidParameter);
+    return InvalidArgumentError(
+        "You can't specify both a binary secret value and a string "
+        "secret value in the same secret.",
+        secrets::reason::kInvalidParameter);
   }
   if (str) return std::optional(secrets::SecretValue{false, std::move(*str)});
   if (bin) return std::optional(secrets::SecretValue{true, std::move(*bin)});
@@ -84,13 +85,20 @@ std::optional<std::vector<secrets::SecretFilter>> FiltersFrom(const JsonIn& in) 
     JsonIn fi(&f);
     std::string key = fi.StrOr("Key");
     secrets::SecretFilter filter;
-    if (key == "description") filter.key = secrets::FilterKey::kDescription;
-    else if (key == "name") filter.key = secrets::FilterKey::kName;
-    else if (key == "tag-key") filter.key = secrets::FilterKey::kTagKey;
-    else if (key == "tag-value") filter.key = secrets::FilterKey::kTagValue;
-    else if (key == "primary-region") filter.key = secrets::FilterKey::kPrimaryRegion;
-    else if (key == "owning-service") filter.key = secrets::FilterKey::kOwningService;
-    else filter.key = secrets::FilterKey::kAll;
+    if (key == "description")
+      filter.key = secrets::FilterKey::kDescription;
+    else if (key == "name")
+      filter.key = secrets::FilterKey::kName;
+    else if (key == "tag-key")
+      filter.key = secrets::FilterKey::kTagKey;
+    else if (key == "tag-value")
+      filter.key = secrets::FilterKey::kTagValue;
+    else if (key == "primary-region")
+      filter.key = secrets::FilterKey::kPrimaryRegion;
+    else if (key == "owning-service")
+      filter.key = secrets::FilterKey::kOwningService;
+    else
+      filter.key = secrets::FilterKey::kAll;
     filter.values = fi.StrList("Values").value_or(std::vector<std::string>{});
     out.push_back(std::move(filter));
   }
@@ -105,16 +113,17 @@ std::span<const Operation> SecretsManagerApi::operations() const {
 
 bool SecretsManagerApi::Implements(std::string_view op) const {
   static const std::set<std::string_view> kImplemented = {
-      "CreateSecret", "GetSecretValue", "BatchGetSecretValue", "DescribeSecret", "ListSecrets",
-      "PutSecretValue", "UpdateSecret", "UpdateSecretVersionStage", "ListSecretVersionIds",
-      "DeleteSecret", "RestoreSecret", "TagResource", "UntagResource", "GetRandomPassword"};
+      "CreateSecret",         "GetSecretValue",   "BatchGetSecretValue", "DescribeSecret",
+      "ListSecrets",          "PutSecretValue",   "UpdateSecret",        "UpdateSecretVersionStage",
+      "ListSecretVersionIds", "DeleteSecret",     "RestoreSecret",       "TagResource",
+      "UntagResource",        "GetRandomPassword"};
   return kImplemented.count(op) > 0;
 }
 
 bool SecretsManagerApi::MayBlock(std::string_view op) const {
   static const std::set<std::string_view> kWrites = {
       "CreateSecret", "PutSecretValue", "UpdateSecret", "UpdateSecretVersionStage",
-      "DeleteSecret", "RestoreSecret", "TagResource", "UntagResource"};
+      "DeleteSecret", "RestoreSecret",  "TagResource",  "UntagResource"};
   return kWrites.count(op) > 0;
 }
 
@@ -149,13 +158,20 @@ ApiError SecretsManagerApi::MapError(const Error& e) const {
   if (e.reason == r::kDecryptionFailure) return {400, "DecryptionFailure", m};
   if (e.reason == r::kInvalidNextToken) return {400, "InvalidNextTokenException", m};
   switch (e.code) {
-    case ErrorCode::kUnavailable: return {503, "ServiceUnavailable", m};
-    case ErrorCode::kPermissionDenied: return {400, "AccessDeniedException", m};
-    case ErrorCode::kNotFound: return {400, "ResourceNotFoundException", m};
-    case ErrorCode::kAlreadyExists: return {400, "ResourceExistsException", m};
-    case ErrorCode::kInvalidArgument: return {400, "InvalidParameterException", m};
-    case ErrorCode::kFailedPrecondition: return {400, "InvalidRequestException", m};
-    case ErrorCode::kResourceExhausted: return {400, "LimitExceededException", m};
+    case ErrorCode::kUnavailable:
+      return {503, "ServiceUnavailable", m};
+    case ErrorCode::kPermissionDenied:
+      return {400, "AccessDeniedException", m};
+    case ErrorCode::kNotFound:
+      return {400, "ResourceNotFoundException", m};
+    case ErrorCode::kAlreadyExists:
+      return {400, "ResourceExistsException", m};
+    case ErrorCode::kInvalidArgument:
+      return {400, "InvalidParameterException", m};
+    case ErrorCode::kFailedPrecondition:
+      return {400, "InvalidRequestException", m};
+    case ErrorCode::kResourceExhausted:
+      return {400, "LimitExceededException", m};
     default:
       return {500, "InternalServiceError", "An error occurred on the server side."};
   }
@@ -180,9 +196,9 @@ Result<void> SecretsManagerApi::CreateSecret(Call& c) {
 }
 
 Result<void> SecretsManagerApi::GetSecretValue(Call& c) {
-  COFFER_ASSIGN_OR_RETURN(auto v, secrets_.GetSecretValue({c.in.StrOr("SecretId"),
-                                                           c.in.Str("VersionId"),
-                                                           c.in.Str("VersionStage")}));
+  COFFER_ASSIGN_OR_RETURN(
+      auto v, secrets_.GetSecretValue(
+                  {c.in.StrOr("SecretId"), c.in.Str("VersionId"), c.in.Str("VersionStage")}));
   WriteValue(c.out, v);
   return Ok();
 }
@@ -228,10 +244,14 @@ Result<void> SecretsManagerApi::ListSecrets(Call& c) {
   req.next_token = c.in.Str("NextToken");
   req.include_planned_deletion = c.in.Bool("IncludePlannedDeletion").value_or(false);
   std::string sort = c.in.StrOr("SortBy", "created-date");
-  if (sort == "name") req.sort = secrets::SortKey::kName;
-  else if (sort == "last-changed-date") req.sort = secrets::SortKey::kLastChanged;
-  else if (sort == "last-accessed-date") req.sort = secrets::SortKey::kLastAccessed;
-  else req.sort = secrets::SortKey::kCreated;
+  if (sort == "name")
+    req.sort = secrets::SortKey::kName;
+  else if (sort == "last-changed-date")
+    req.sort = secrets::SortKey::kLastChanged;
+  else if (sort == "last-accessed-date")
+    req.sort = secrets::SortKey::kLastAccessed;
+  else
+    req.sort = secrets::SortKey::kCreated;
   req.descending = c.in.StrOr("SortOrder", "asc") == "desc";
   COFFER_ASSIGN_OR_RETURN(auto r, secrets_.ListSecrets(req));
   c.out.StartObject();

@@ -9,7 +9,16 @@
 namespace coffer::api::aws_json {
 
 enum class Type : uint8_t {
-  kStructure, kList, kMap, kString, kInteger, kLong, kBoolean, kBlob, kTimestamp, kDouble
+  kStructure,
+  kList,
+  kMap,
+  kString,
+  kInteger,
+  kLong,
+  kBoolean,
+  kBlob,
+  kTimestamp,
+  kDouble
 };
 
 struct Shape;

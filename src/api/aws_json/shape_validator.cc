@@ -1,11 +1,11 @@
 #include "api/aws_json/shape_validator.h"
 
+#include <re2/re2.h>
+
 #include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
-
-#include <re2/re2.h>
 
 #include "base/encoding.h"
 #include "base/logging.h"
@@ -57,16 +57,22 @@ class Validator {
     if (type_error) return;
     sensitive = sensitive || s.sensitive;
     switch (s.type) {
-      case Type::kStructure: return CheckStructure(v, s, path, sensitive);
-      case Type::kList: return CheckList(v, s, path, sensitive);
-      case Type::kMap: return CheckMap(v, s, path, sensitive);
-      case Type::kString: return CheckString(v, s, path, sensitive);
-      case Type::kBlob: return CheckBlob(v, s, path, sensitive);
+      case Type::kStructure:
+        return CheckStructure(v, s, path, sensitive);
+      case Type::kList:
+        return CheckList(v, s, path, sensitive);
+      case Type::kMap:
+        return CheckMap(v, s, path, sensitive);
+      case Type::kString:
+        return CheckString(v, s, path, sensitive);
+      case Type::kBlob:
+        return CheckBlob(v, s, path, sensitive);
       case Type::kBoolean:
         if (!v.IsBool()) Mismatch(v, "Boolean");
         return;
       case Type::kInteger:
-      case Type::kLong: return CheckInteger(v, s, path, sensitive);
+      case Type::kLong:
+        return CheckInteger(v, s, path, sensitive);
       case Type::kDouble:
       case Type::kTimestamp:
         if (!v.IsNumber()) Mismatch(v, s.type == Type::kDouble ? "Double" : "Timestamp");
@@ -144,8 +150,9 @@ class Validator {
       auto it = v.FindMember(m.name);
       bool present = it != v.MemberEnd() && !it->value.IsNull();
       if (!present) {
-        if (m.required) errors.push_back("Value null at '" + child +
-                                         "' failed to satisfy constraint: Member must not be null");
+        if (m.required)
+          errors.push_back("Value null at '" + child +
+                           "' failed to satisfy constraint: Member must not be null");
         continue;
       }
       Check(it->value, *m.shape, child, sensitive || m.sensitive);
@@ -219,7 +226,8 @@ class Validator {
            "Member must have length greater than or equal to " + std::to_string(s.min));
     }
     if (s.has_max && static_cast<int64_t>(decoded->size()) > s.max) {
-      Fail(path, "", true, "Member must have length less than or equal to " + std::to_string(s.max));
+      Fail(path, "", true,
+           "Member must have length less than or equal to " + std::to_string(s.max));
     }
     (void)sensitive;
   }
@@ -253,9 +261,9 @@ std::optional<ApiError> ValidateInput(const rapidjson::Value& body, const Shape&
   v.Check(body, shape, "", false);
   if (v.type_error) return ApiError{400, "SerializationException", v.type_error->message, false};
   if (v.errors.empty()) return std::nullopt;
-  std::string msg = std::to_string(v.errors.size()) +
-                    (v.errors.size() == 1 ? " validation error detected: "
-                                          : " validation errors detected: ");
+  std::string msg =
+      std::to_string(v.errors.size()) +
+      (v.errors.size() == 1 ? " validation error detected: " : " validation errors detected: ");
   for (size_t i = 0; i < v.errors.size(); ++i) {
     if (i > 0) msg += "; ";
     msg += v.errors[i];

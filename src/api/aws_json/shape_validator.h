@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "api/common/api_error.h"
 #include "api/aws_json/shape.h"
+#include "api/common/api_error.h"
 
 namespace coffer::api::aws_json {
 

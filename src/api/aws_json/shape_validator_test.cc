@@ -75,8 +75,8 @@ TEST(ShapeValidatorTest, PatternsAreEnforced) {
   ASSERT_TRUE(e);
   EXPECT_NE(e->message.find("Member must satisfy regular expression pattern"), std::string::npos)
       << e->message;
-  EXPECT_FALSE(Check(R"({"Filters":[{"Key":"name","Values":["!prod/db-1"]}]})",
-                     sm::kListSecretsRequest));
+  EXPECT_FALSE(
+      Check(R"({"Filters":[{"Key":"name","Values":["!prod/db-1"]}]})", sm::kListSecretsRequest));
 }
 
 TEST(ShapeValidatorTest, WrongJsonTypesAreSerializationExceptions) {

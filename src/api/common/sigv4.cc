@@ -101,14 +101,17 @@ std::variant<SigV4Authorization, ApiError> ParseSigV4Authorization(std::string_v
     if (eq == std::string_view::npos) {
       return Incomplete("'" + std::string(part) +
                         "' not a valid key=value pair (missing equal-sign) in Authorization "
-                        "header: '" + std::string(header) + "'.");
+                        "header: '" +
+                        std::string(header) + "'.");
     }
     std::string_view key = part.substr(0, eq), value = part.substr(eq + 1);
     if (key == "Credential") {
       auto pieces = Split(value, '/');
       if (pieces.size() != 5) {
-        return Incomplete("Credential must have exactly 5 slash-delimited elements, e.g. "
-                          "keyid/date/region/service/term, got '" + std::string(value) + "'");
+        return Incomplete(
+            "Credential must have exactly 5 slash-delimited elements, e.g. "
+            "keyid/date/region/service/term, got '" +
+            std::string(value) + "'");
       }
       a.access_key_id = pieces[0];
       a.date = pieces[1];
@@ -168,8 +171,8 @@ SigV4Verifier::SigV4Verifier(const crypto::Hashes& hashes, const Clock& clock,
 
 std::array<uint8_t, 32> SigV4Verifier::SigningKey(
     const std::shared_ptr<const identity::Credential>& cred, const SigV4Authorization& auth) const {
-  std::string cache_key = cred->access_key_id + '/' + auth.date + '/' + auth.region + '/' +
-                          auth.service;
+  std::string cache_key =
+      cred->access_key_id + '/' + auth.date + '/' + auth.region + '/' + auth.service;
   {
     // A cached key is valid only for the very credential object it was derived from, so a
     // replaced or revoked secret never matches a stale entry.
@@ -203,8 +206,10 @@ std::variant<Authenticated, ApiError> SigV4Verifier::Verify(const http::Request&
 
   std::string_view amz_date = request.HeaderValue("x-amz-date");
   if (amz_date.empty()) {
-    return Incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a "
-                      "'Date' header. Authorization=" + std::string(kAlgorithm));
+    return Incomplete(
+        "Authorization header requires existence of either a 'X-Amz-Date' or a "
+        "'Date' header. Authorization=" +
+        std::string(kAlgorithm));
   }
   auto signed_at = ParseAmzDate(amz_date);
   if (!signed_at) {
@@ -214,9 +219,9 @@ std::variant<Authenticated, ApiError> SigV4Verifier::Verify(const http::Request&
   Timestamp now = clock_.Now();
   std::string skew_minutes = std::to_string(max_skew_.count() / 60);
   if (*signed_at < now - max_skew_) {
-    return InvalidSignature("Signature expired: " + std::string(amz_date) + " is now earlier than " +
-                            FormatAmzDate(now - max_skew_) + " (" + FormatAmzDate(now) + " - " +
-                            skew_minutes + " min.)");
+    return InvalidSignature("Signature expired: " + std::string(amz_date) +
+                            " is now earlier than " + FormatAmzDate(now - max_skew_) + " (" +
+                            FormatAmzDate(now) + " - " + skew_minutes + " min.)");
   }
   if (*signed_at > now + max_skew_) {
     return InvalidSignature("Signature not yet current: " + std::string(amz_date) +
@@ -228,23 +233,26 @@ std::variant<Authenticated, ApiError> SigV4Verifier::Verify(const http::Request&
     scope_errors += "Credential should be scoped to a valid region, not '" + auth.region + "'. ";
   }
   if (auth.service != service) {
-    scope_errors += "Credential should be scoped to correct service: '" + std::string(service) +
-                    "'. ";
+    scope_errors +=
+        "Credential should be scoped to correct service: '" + std::string(service) + "'. ";
   }
   if (auth.terminator != "aws4_request") {
     scope_errors += "Credential should be scoped with a valid terminator: 'aws4_request', not '" +
                     auth.terminator + "'. ";
   }
   if (auth.date != amz_date.substr(0, 8)) {
-    scope_errors += "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
-                    "date from HTTP: '" + auth.date + "' != '" + std::string(amz_date.substr(0, 8)) +
-                    "', from '" + std::string(amz_date) + "'.";
+    scope_errors +=
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+        "date from HTTP: '" +
+        auth.date + "' != '" + std::string(amz_date.substr(0, 8)) + "', from '" +
+        std::string(amz_date) + "'.";
   }
   if (!scope_errors.empty()) return InvalidSignature(std::move(scope_errors));
   if (std::find(auth.signed_headers.begin(), auth.signed_headers.end(), "host") ==
       auth.signed_headers.end()) {
-    return InvalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS "
-                            "Authorization.");
+    return InvalidSignature(
+        "'Host' or ':authority' must be a 'SignedHeader' in the AWS "
+        "Authorization.");
   }
 
   auto cred = lookup_(auth.access_key_id);
@@ -262,8 +270,8 @@ std::variant<Authenticated, ApiError> SigV4Verifier::Verify(const http::Request&
   const identity::Credential& c = **cred;
   // Session credentials are only valid with their token; long-term keys never carry one.
   bool has_token = request.HasHeader("x-amz-security-token");
-  bool is_session = c.principal.type == identity::PrincipalType::kAssumedRole ||
-                    c.expires.has_value();
+  bool is_session =
+      c.principal.type == identity::PrincipalType::kAssumedRole || c.expires.has_value();
   if (has_token != is_session) {
     return ApiError{400, "UnrecognizedClientException",
                     "The security token included in the request is invalid.", true};
@@ -278,8 +286,9 @@ std::variant<Authenticated, ApiError> SigV4Verifier::Verify(const http::Request&
       }
       payload_hash = std::string(kUnsignedPayload);
     } else if (!ConstantTimeEquals(AsciiLower(declared), payload_hash)) {
-      return InvalidSignature("The provided 'x-amz-content-sha256' header does not match what "
-                              "was computed.");
+      return InvalidSignature(
+          "The provided 'x-amz-content-sha256' header does not match what "
+          "was computed.");
     }
   }
   std::string canonical = CanonicalRequest(request, auth, payload_hash);
@@ -292,8 +301,8 @@ std::variant<Authenticated, ApiError> SigV4Verifier::Verify(const http::Request&
     return InvalidSignature(
         "The request signature we calculated does not match the signature you provided. Check "
         "your AWS Secret Access Key and signing method. Consult the service documentation for "
-        "details.\n\nThe Canonical String for this request should have been\n'" + canonical +
-        "'\n\nThe String-to-Sign should have been\n'" + string_to_sign + "'\n");
+        "details.\n\nThe Canonical String for this request should have been\n'" +
+        canonical + "'\n\nThe String-to-Sign should have been\n'" + string_to_sign + "'\n");
   }
   return Authenticated{*cred, auth.region};
 }

@@ -103,9 +103,10 @@ TEST_F(SigV4Test, CanonicalisesPathQueryAndHeaderWhitespace) {
                  "aws4_request, SignedHeaders=host;my-header;x-amz-date;x-amz-security-token, "
                  "Signature=894e5123bfb037629322795c5781eb52346b65c385b25482a738435751df66ae"}});
   // The vector was made with AKIDEXAMPLE; recompute the expectation for the session key id.
-  SigV4Authorization auth = std::get<SigV4Authorization>(
-      ParseSigV4Authorization(r.headers.back().value));
-  std::string canonical = CanonicalRequest(r, auth, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  SigV4Authorization auth =
+      std::get<SigV4Authorization>(ParseSigV4Authorization(r.headers.back().value));
+  std::string canonical =
+      CanonicalRequest(r, auth, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(canonical,
             "GET\n/a%2520b/c/\na=0&a=1&b=2&c=~\nhost:example.amazonaws.com\nmy-header:a b\n"
             "x-amz-date:20150830T123600Z\nx-amz-security-token:tok\n\n"

@@ -16,9 +16,8 @@ void MergeTags(Tags& tags, const Tags& added) {
 }
 
 void RemoveTags(Tags& tags, const std::vector<std::string>& keys) {
-  std::erase_if(tags, [&](const Tag& t) {
-    return std::find(keys.begin(), keys.end(), t.key) != keys.end();
-  });
+  std::erase_if(
+      tags, [&](const Tag& t) { return std::find(keys.begin(), keys.end(), t.key) != keys.end(); });
 }
 
 }  // namespace coffer::core

@@ -25,10 +25,14 @@ bool ValidSecret(std::string_view s) {
 
 }  // namespace
 
-IdentityService::IdentityService(AccessKeyStore& store, keys::KeyRing& ring,
-                                 crypto::Random& random, const Clock& clock,
-                                 core::Account account, std::chrono::milliseconds cache_ttl)
-    : store_(store), ring_(ring), random_(random), clock_(clock), account_(std::move(account)),
+IdentityService::IdentityService(AccessKeyStore& store, keys::KeyRing& ring, crypto::Random& random,
+                                 const Clock& clock, core::Account account,
+                                 std::chrono::milliseconds cache_ttl)
+    : store_(store),
+      ring_(ring),
+      random_(random),
+      clock_(clock),
+      account_(std::move(account)),
       cache_ttl_(cache_ttl) {}
 
 Principal IdentityService::RootPrincipal() const {
@@ -47,8 +51,8 @@ std::string IdentityService::NewAccessKeyId(std::string_view prefix) {
 }
 
 SecretBytes IdentityService::NewSecretAccessKey() {
-  std::string s = random_.FromAlphabet(
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40);
+  std::string s =
+      random_.FromAlphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40);
   return SecretBytes::TakeFrom(s);
 }
 
@@ -87,9 +91,8 @@ Result<RootCredentials> IdentityService::EnsureRootCredentials(
   rec.access_key_id = out.access_key_id;
   rec.principal = root;
   rec.created = clock_.Now();
-  COFFER_ASSIGN_OR_RETURN(rec.sealed_secret,
-                          ring_.SealInternal(kSealPurpose, rec.access_key_id,
-                                             out.secret_access_key.view()));
+  COFFER_ASSIGN_OR_RETURN(rec.sealed_secret, ring_.SealInternal(kSealPurpose, rec.access_key_id,
+                                                                out.secret_access_key.view()));
   COFFER_RETURN_IF_ERROR(store_.Put(rec));
   for (const AccessKeyRecord& old : existing) {
     if (old.access_key_id != rec.access_key_id) {
@@ -118,9 +121,8 @@ Result<std::shared_ptr<const Credential>> IdentityService::FindCredential(
     }
     auto c = std::make_shared<Credential>();
     c->access_key_id = rec->access_key_id;
-    COFFER_ASSIGN_OR_RETURN(c->secret,
-                            ring_.OpenInternal(kSealPurpose, rec->access_key_id,
-                                               rec->sealed_secret));
+    COFFER_ASSIGN_OR_RETURN(
+        c->secret, ring_.OpenInternal(kSealPurpose, rec->access_key_id, rec->sealed_secret));
     c->principal = rec->principal;
     c->active = rec->active;
     c->expires = rec->expires;

@@ -60,8 +60,9 @@ TEST_F(IdentityServiceTest, RejectsMalformedExplicitCredentials) {
   EXPECT_FALSE(service_.EnsureRootCredentials(std::string("short"), std::string("x")).has_value());
   EXPECT_FALSE(service_.EnsureRootCredentials(std::string("AKIAEXPLICIT00000001"), std::nullopt)
                    .has_value());
-  EXPECT_FALSE(service_.EnsureRootCredentials(std::string("akia-lower-case-0001"),
-                                              std::string("secret-secret-secret"))
+  EXPECT_FALSE(service_
+                   .EnsureRootCredentials(std::string("akia-lower-case-0001"),
+                                          std::string("secret-secret-secret"))
                    .has_value());
 }
 

@@ -17,7 +17,7 @@ struct Principal {
   std::string arn;           // arn:aws:iam::<account>:root | :user/<name> | sts assumed-role
   std::string principal_id;  // the account id for root, AIDA... for users, AROA...:session
   std::string account_id;
-  std::string name;          // user name, or role session name
+  std::string name;  // user name, or role session name
 };
 
 // A stored access key. The secret is sealed by the keyring (KeyRing::SealInternal).

@@ -4,34 +4,50 @@ namespace coffer::keys {
 
 std::string_view KeyStateName(KeyState s) {
   switch (s) {
-    case KeyState::kEnabled: return "Enabled";
-    case KeyState::kDisabled: return "Disabled";
-    case KeyState::kPendingDeletion: return "PendingDeletion";
-    case KeyState::kUnavailable: return "Unavailable";
+    case KeyState::kEnabled:
+      return "Enabled";
+    case KeyState::kDisabled:
+      return "Disabled";
+    case KeyState::kPendingDeletion:
+      return "PendingDeletion";
+    case KeyState::kUnavailable:
+      return "Unavailable";
   }
   return "Unavailable";
 }
 
 std::string_view KeySpecName(KeySpec s) {
   switch (s) {
-    case KeySpec::kSymmetricDefault: return "SYMMETRIC_DEFAULT";
-    case KeySpec::kRsa2048: return "RSA_2048";
-    case KeySpec::kRsa3072: return "RSA_3072";
-    case KeySpec::kRsa4096: return "RSA_4096";
-    case KeySpec::kEccNistP256: return "ECC_NIST_P256";
-    case KeySpec::kEccNistP384: return "ECC_NIST_P384";
-    case KeySpec::kHmac256: return "HMAC_256";
-    case KeySpec::kHmac384: return "HMAC_384";
-    case KeySpec::kHmac512: return "HMAC_512";
+    case KeySpec::kSymmetricDefault:
+      return "SYMMETRIC_DEFAULT";
+    case KeySpec::kRsa2048:
+      return "RSA_2048";
+    case KeySpec::kRsa3072:
+      return "RSA_3072";
+    case KeySpec::kRsa4096:
+      return "RSA_4096";
+    case KeySpec::kEccNistP256:
+      return "ECC_NIST_P256";
+    case KeySpec::kEccNistP384:
+      return "ECC_NIST_P384";
+    case KeySpec::kHmac256:
+      return "HMAC_256";
+    case KeySpec::kHmac384:
+      return "HMAC_384";
+    case KeySpec::kHmac512:
+      return "HMAC_512";
   }
   return "SYMMETRIC_DEFAULT";
 }
 
 std::string_view KeyUsageName(KeyUsage u) {
   switch (u) {
-    case KeyUsage::kEncryptDecrypt: return "ENCRYPT_DECRYPT";
-    case KeyUsage::kSignVerify: return "SIGN_VERIFY";
-    case KeyUsage::kGenerateVerifyMac: return "GENERATE_VERIFY_MAC";
+    case KeyUsage::kEncryptDecrypt:
+      return "ENCRYPT_DECRYPT";
+    case KeyUsage::kSignVerify:
+      return "SIGN_VERIFY";
+    case KeyUsage::kGenerateVerifyMac:
+      return "GENERATE_VERIFY_MAC";
   }
   return "ENCRYPT_DECRYPT";
 }

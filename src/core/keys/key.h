@@ -61,8 +61,8 @@ struct KeyMaterial {
   std::string key_id;
   uint32_t version = 1;
   Timestamp created;
-  bool on_demand = false;   // made by RotateKeyOnDemand
-  std::string sealed;       // KeyRing::SealMaterial output
+  bool on_demand = false;  // made by RotateKeyOnDemand
+  std::string sealed;      // KeyRing::SealMaterial output
 };
 
 // An alias "alias/<name>" naming one key.

@@ -153,9 +153,9 @@ Result<std::string> KeyRing::SealMaterial(std::string_view key_id, uint32_t vers
   }
   std::string v;
   PutU32(v, version);
-  return SealUnder(*key, term, BindAad({kMaterialAad, key_id, v}),
-                   std::string_view(reinterpret_cast<const char*>(material.data()),
-                                    material.size()));
+  return SealUnder(
+      *key, term, BindAad({kMaterialAad, key_id, v}),
+      std::string_view(reinterpret_cast<const char*>(material.data()), material.size()));
 }
 
 Result<SecretBytes> KeyRing::OpenMaterial(std::string_view key_id, uint32_t version,

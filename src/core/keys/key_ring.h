@@ -12,9 +12,9 @@
 #include "base/result.h"
 #include "base/secret_bytes.h"
 #include "base/thread_annotations.h"
+#include "core/keys/key_store.h"
 #include "crypto/aead.h"
 #include "crypto/random.h"
-#include "core/keys/key_store.h"
 
 namespace coffer::keys {
 

@@ -77,8 +77,8 @@ Result<Key> KeyService::ManagedKey(std::string_view service) {
   if (existing.has_value() || existing.error().code != ErrorCode::kNotFound) return existing;
   CreateKeyRequest req;
   req.manager = KeyManager::kAws;
-  req.description = "Default key that protects my " + std::string(service) +
-                    " data when no other key is defined";
+  req.description =
+      "Default key that protects my " + std::string(service) + " data when no other key is defined";
   COFFER_ASSIGN_OR_RETURN(Key key, CreateKey(req));
   Timestamp now = clock_.Now();
   auto created = store_.CreateAlias(Alias{alias, key.key_id, now, now});
@@ -119,8 +119,7 @@ Result<std::string> KeyService::LoadAliasTarget(std::string_view alias_name) {
   }
   COFFER_ASSIGN_OR_RETURN(std::optional<Alias> alias, store_.GetAlias(alias_name));
   if (!alias) {
-    return NotFoundError("Alias " + AliasArn(alias_name) + " is not found.",
-                         reason::kKeyNotFound);
+    return NotFoundError("Alias " + AliasArn(alias_name) + " is not found.", reason::kKeyNotFound);
   }
   std::unique_lock lock(cache_mu_);
   aliases_[std::string(alias_name)] = CachedAlias{alias->key_id, now};
@@ -159,7 +158,8 @@ Result<Key> KeyService::ResolveKey(std::string_view key_ref) {
 
 Result<void> KeyService::CheckUsable(const Key& key, KeyUsage usage) const {
   switch (key.state) {
-    case KeyState::kEnabled: break;
+    case KeyState::kEnabled:
+      break;
     case KeyState::kDisabled:
       return FailedPreconditionError(key.arn + " is disabled.", reason::kKeyDisabled);
     case KeyState::kPendingDeletion:
@@ -168,10 +168,10 @@ Result<void> KeyService::CheckUsable(const Key& key, KeyUsage usage) const {
       return FailedPreconditionError(key.arn + " is unavailable.", reason::kKeyInvalidState);
   }
   if (key.usage != usage) {
-    return InvalidArgumentError(
-        "You cannot use the key " + key.arn + " for this operation: its KeyUsage is " +
-            std::string(KeyUsageName(key.usage)) + ".",
-        reason::kInvalidKeyUsage);
+    return InvalidArgumentError("You cannot use the key " + key.arn +
+                                    " for this operation: its KeyUsage is " +
+                                    std::string(KeyUsageName(key.usage)) + ".",
+                                reason::kInvalidKeyUsage);
   }
   return Ok();
 }
@@ -202,9 +202,9 @@ Result<std::string> KeyService::Encrypt(const Key& key, std::string_view plainte
   blob.material_version = key.current_material;
   blob.nonce = random_.Bytes(crypto::Aead::kNonceSize);
   std::string header = blob.Header();
-  COFFER_ASSIGN_OR_RETURN(blob.ciphertext_and_tag,
-                          aead_.Seal(material->span(), AsSpan(blob.nonce), plaintext,
-                                     ContextAad(header, context)));
+  COFFER_ASSIGN_OR_RETURN(
+      blob.ciphertext_and_tag,
+      aead_.Seal(material->span(), AsSpan(blob.nonce), plaintext, ContextAad(header, context)));
   return header + blob.ciphertext_and_tag;
 }
 
@@ -217,8 +217,7 @@ Result<DataKey> KeyService::GenerateDataKey(const Key& key, const EncryptionCont
   return out;
 }
 
-Result<Decrypted> KeyService::Decrypt(std::string_view blob_bytes,
-                                      const EncryptionContext& context,
+Result<Decrypted> KeyService::Decrypt(std::string_view blob_bytes, const EncryptionContext& context,
                                       std::optional<std::string_view> expected_key_ref) {
   COFFER_ASSIGN_OR_RETURN(CiphertextBlob blob, CiphertextBlob::Parse(blob_bytes));
   std::string key_id = FormatUuid(blob.key_id);

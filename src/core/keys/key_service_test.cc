@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "base/testing/fake_clock.h"
+#include "core/keys/errors.h"
 #include "crypto/openssl/openssl_aead.h"
 #include "crypto/openssl/openssl_random.h"
-#include "core/keys/errors.h"
 #include "storage/memory/memory_key_store.h"
 
 namespace coffer::keys {
@@ -31,8 +31,13 @@ class KeyServiceTest : public ::testing::Test {
   crypto::OpensslRandom random_;
   coffer::testing::FakeClock clock_;
   KeyRing ring_{store_, aead_, random_, clock_};
-  KeyService service_{store_, ring_, aead_, random_, clock_,
-                      core::Account::Make("123456789012", "us-east-1"), KeyService::Options{}};
+  KeyService service_{store_,
+                      ring_,
+                      aead_,
+                      random_,
+                      clock_,
+                      core::Account::Make("123456789012", "us-east-1"),
+                      KeyService::Options{}};
 };
 
 TEST_F(KeyServiceTest, ManagedKeyIsCreatedOnceWithItsAlias) {
@@ -128,8 +133,13 @@ TEST_F(KeyServiceTest, GenerateDataKeyReturnsWrappedCopy) {
 TEST_F(KeyServiceTest, SealedKeyringMakesCryptoUnavailable) {
   Key k = *service_.CreateKey({});
   auto blob = *service_.Encrypt(k, "x", {});
-  KeyService fresh{store_, ring_, aead_, random_, clock_,
-                   core::Account::Make("123456789012", "us-east-1"), KeyService::Options{}};
+  KeyService fresh{store_,
+                   ring_,
+                   aead_,
+                   random_,
+                   clock_,
+                   core::Account::Make("123456789012", "us-east-1"),
+                   KeyService::Options{}};
   ring_.Seal();
   auto r = fresh.Decrypt(blob, {});
   ASSERT_FALSE(r.has_value());

@@ -21,7 +21,8 @@ bool PrefixMatch(std::string_view s, std::string_view prefix, bool ignore_case) 
 // Does one (non-negated) value match the secret under `key`?
 bool ValueMatches(const Secret& s, FilterKey key, std::string_view value) {
   switch (key) {
-    case FilterKey::kName: return PrefixMatch(s.name, value, false);
+    case FilterKey::kName:
+      return PrefixMatch(s.name, value, false);
     case FilterKey::kDescription:
       return s.description.has_value() && PrefixMatch(*s.description, value, true);
     case FilterKey::kTagKey:
@@ -73,9 +74,8 @@ std::vector<std::string> SplitWords(std::string_view s) {
       if (!cur.empty()) words.push_back(std::move(cur));
       cur.clear();
     } else {
-      bool boundary = !cur.empty() &&
-                      ((prev == CharClass::kDigit) != (cls == CharClass::kDigit) ||
-                       (prev == CharClass::kLower && cls == CharClass::kUpper));
+      bool boundary = !cur.empty() && ((prev == CharClass::kDigit) != (cls == CharClass::kDigit) ||
+                                       (prev == CharClass::kLower && cls == CharClass::kUpper));
       if (boundary) {
         words.push_back(std::move(cur));
         cur.clear();

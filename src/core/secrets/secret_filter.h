@@ -8,7 +8,15 @@
 
 namespace coffer::secrets {
 
-enum class FilterKey { kDescription, kName, kTagKey, kTagValue, kPrimaryRegion, kOwningService, kAll };
+enum class FilterKey {
+  kDescription,
+  kName,
+  kTagKey,
+  kTagValue,
+  kPrimaryRegion,
+  kOwningService,
+  kAll
+};
 
 // One ListSecrets filter: its values are OR-ed, except negated ones ("!x"), which must all hold.
 struct SecretFilter {

@@ -89,7 +89,7 @@ std::string EncodeToken(std::initializer_list<std::string_view> fields) {
 }
 
 Result<std::vector<std::string>> DecodeToken(std::string_view token, std::string_view kind,
-                                            size_t fields) {
+                                             size_t fields) {
   auto raw = Base64UrlDecode(token);
   Error bad = InvalidArgumentError("The NextToken value is invalid.", reason::kInvalidNextToken);
   if (!raw) return bad;
@@ -109,20 +109,28 @@ Result<size_t> PageSize(const std::optional<int64_t>& requested, size_t fallback
 
 std::string_view SortKeyName(SortKey k) {
   switch (k) {
-    case SortKey::kCreated: return "c";
-    case SortKey::kLastChanged: return "m";
-    case SortKey::kLastAccessed: return "a";
-    case SortKey::kName: return "n";
+    case SortKey::kCreated:
+      return "c";
+    case SortKey::kLastChanged:
+      return "m";
+    case SortKey::kLastAccessed:
+      return "a";
+    case SortKey::kName:
+      return "n";
   }
   return "c";
 }
 
 int64_t SortTime(const Secret& s, SortKey k) {
   switch (k) {
-    case SortKey::kCreated: return ToUnixMillis(s.created);
-    case SortKey::kLastChanged: return ToUnixMillis(s.last_changed);
-    case SortKey::kLastAccessed: return s.last_accessed ? ToUnixMillis(*s.last_accessed) : 0;
-    case SortKey::kName: return 0;
+    case SortKey::kCreated:
+      return ToUnixMillis(s.created);
+    case SortKey::kLastChanged:
+      return ToUnixMillis(s.last_changed);
+    case SortKey::kLastAccessed:
+      return s.last_accessed ? ToUnixMillis(*s.last_accessed) : 0;
+    case SortKey::kName:
+      return 0;
   }
   return 0;
 }
@@ -142,9 +150,8 @@ SecretService::SecretService(SecretStore& store, keys::KeyService& keys, const c
     : store_(store), keys_(keys), aead_(aead), random_(random), clock_(clock), options_(options) {}
 
 std::string SecretService::NewArn(std::string_view name) {
-  return keys_.account().Arn(
-      "secretsmanager",
-      "secret:" + std::string(name) + "-" + random_.FromAlphabet(kArnSuffixAlphabet, 6));
+  return keys_.account().Arn("secretsmanager", "secret:" + std::string(name) + "-" +
+                                                   random_.FromAlphabet(kArnSuffixAlphabet, 6));
 }
 
 Result<Secret> SecretService::Resolve(std::string_view secret_id) {
@@ -219,8 +226,8 @@ Result<SecretValue> SecretService::Open(const std::string& arn, const SecretVers
   std::string_view s = version.ciphertext;
   Error corrupt = DataLossError("stored secret value is corrupt");
   if (s.size() < 3 || static_cast<uint8_t>(s[0]) != kEnvelopeFormat) return corrupt;
-  size_t blob_len = (static_cast<size_t>(static_cast<uint8_t>(s[1])) << 8) |
-                    static_cast<uint8_t>(s[2]);
+  size_t blob_len =
+      (static_cast<size_t>(static_cast<uint8_t>(s[1])) << 8) | static_cast<uint8_t>(s[2]);
   if (s.size() < 3 + blob_len + crypto::Aead::kNonceSize + crypto::Aead::kTagSize) return corrupt;
   std::string_view blob = s.substr(3, blob_len);
   std::string_view nonce = s.substr(3 + blob_len, crypto::Aead::kNonceSize);
@@ -310,8 +317,9 @@ Result<CreateSecretResult> SecretService::CreateSecret(CreateSecretRequest req) 
   }
   if (req.value) {
     if (!req.client_request_token) {
-      return InvalidRequest("You must provide a ClientRequestToken value. We recommend a "
-                            "UUID-type value.");
+      return InvalidRequest(
+          "You must provide a ClientRequestToken value. We recommend a "
+          "UUID-type value.");
     }
     COFFER_RETURN_IF_ERROR(CheckValue(*req.value));
   }
@@ -326,8 +334,9 @@ Result<CreateSecretResult> SecretService::CreateSecret(CreateSecretRequest req) 
     COFFER_ASSIGN_OR_RETURN(std::optional<Secret> existing, store_.FindByName(req.name));
     if (existing) {
       if (existing->is_deleted()) {
-        return InvalidRequest("You can't create this secret because a secret with this name is "
-                              "already scheduled for deletion.");
+        return InvalidRequest(
+            "You can't create this secret because a secret with this name is "
+            "already scheduled for deletion.");
       }
       if (req.value && req.client_request_token) {
         // A retry of the same CreateSecret (same token, same value) succeeds.
@@ -336,9 +345,9 @@ Result<CreateSecretResult> SecretService::CreateSecret(CreateSecretRequest req) 
           return CreateSecretResult{{existing->arn, existing->name}, *req.client_request_token};
         }
       }
-      return AlreadyExistsError("The operation failed because the secret " + req.name +
-                                    " already exists.",
-                                reason::kExists);
+      return AlreadyExistsError(
+          "The operation failed because the secret " + req.name + " already exists.",
+          reason::kExists);
     }
     Timestamp now = clock_.Now();
     Secret s;
@@ -352,8 +361,7 @@ Result<CreateSecretResult> SecretService::CreateSecret(CreateSecretRequest req) 
     s.tags = req.tags;
     std::optional<SecretVersion> version;
     if (req.value) {
-      COFFER_ASSIGN_OR_RETURN(version,
-                              NewVersion(s, *key, *req.client_request_token, *req.value));
+      COFFER_ASSIGN_OR_RETURN(version, NewVersion(s, *key, *req.client_request_token, *req.value));
       s.stages[std::string(kCurrentStage)] = version->version_id;
       s.version_count = 1;
     }
@@ -558,10 +566,10 @@ Result<PutSecretValueResult> SecretService::PutSecretValue(PutSecretValueRequest
     }
     COFFER_ASSIGN_OR_RETURN(std::vector<std::string> pruned, VersionsToPrune(s, 1));
     if (static_cast<size_t>(s.version_count) + 1 - pruned.size() > options_.max_versions) {
-      return ResourceExhaustedError(
-          "You have exceeded the maximum number of versions (" +
-              std::to_string(options_.max_versions) + ") for this secret.",
-          reason::kLimitExceeded);
+      return ResourceExhaustedError("You have exceeded the maximum number of versions (" +
+                                        std::to_string(options_.max_versions) +
+                                        ") for this secret.",
+                                    reason::kLimitExceeded);
     }
     s.version_count += 1 - static_cast<int64_t>(pruned.size());
     s.last_changed = clock_.Now();
@@ -640,9 +648,10 @@ Result<UpdateSecretResult> SecretService::UpdateSecret(UpdateSecretRequest req) 
       new_vid = token;
       COFFER_ASSIGN_OR_RETURN(std::vector<std::string> pruned, VersionsToPrune(s, 1));
       if (static_cast<size_t>(s.version_count) + 1 - pruned.size() > options_.max_versions) {
-        return ResourceExhaustedError("You have exceeded the maximum number of versions for "
-                                      "this secret.",
-                                      reason::kLimitExceeded);
+        return ResourceExhaustedError(
+            "You have exceeded the maximum number of versions for "
+            "this secret.",
+            reason::kLimitExceeded);
       }
       s.version_count += 1 - static_cast<int64_t>(pruned.size());
       for (auto& p : pruned) removed.push_back(std::move(p));
@@ -676,15 +685,18 @@ Result<SecretRef> SecretService::UpdateSecretVersionStage(const UpdateVersionSta
       }
       if (current && *current != target) {
         if (!req.remove_from_version_id) {
-          return InvalidParameter("The parameter RemoveFromVersionId can't be empty. Staging "
-                                  "label " + label + " is currently attached to version " +
-                                  *current + ", so you must explicitly reference that version "
-                                  "in RemoveFromVersionId.");
+          return InvalidParameter(
+              "The parameter RemoveFromVersionId can't be empty. Staging "
+              "label " +
+              label + " is currently attached to version " + *current +
+              ", so you must explicitly reference that version "
+              "in RemoveFromVersionId.");
         }
         if (*req.remove_from_version_id != *current) {
           return InvalidParameter("When you move staging label " + label +
                                   ", if you specify RemoveFromVersionId, it must be set to the "
-                                  "version that currently has the staging label " + label + ".");
+                                  "version that currently has the staging label " +
+                                  label + ".");
         }
       } else if (!current && req.remove_from_version_id) {
         return InvalidParameter("The staging label " + label + " isn't attached to version " +
@@ -699,16 +711,16 @@ Result<SecretRef> SecretService::UpdateSecretVersionStage(const UpdateVersionSta
       }
     } else {
       if (!req.remove_from_version_id) {
-        return InvalidParameter(
-            "You must specify MoveToVersionId, RemoveFromVersionId, or both.");
+        return InvalidParameter("You must specify MoveToVersionId, RemoveFromVersionId, or both.");
       }
       if (!current || *current != *req.remove_from_version_id) {
         return InvalidParameter("The staging label " + label + " isn't attached to version " +
                                 *req.remove_from_version_id + ".");
       }
       if (label == kCurrentStage) {
-        return InvalidParameter("You can't remove the staging label AWSCURRENT from a version "
-                                "without moving it to another version with MoveToVersionId.");
+        return InvalidParameter(
+            "You can't remove the staging label AWSCURRENT from a version "
+            "without moving it to another version with MoveToVersionId.");
       }
       s.stages.erase(label);
     }
@@ -759,8 +771,8 @@ Result<ListVersionsResult> SecretService::ListSecretVersionIds(const ListVersion
       e.stages = s.StagesOf(v.version_id);
       e.created = v.created;
       e.last_accessed = v.last_accessed;
-      e.kms_key_id = (v.kms_key_arn == default_key_arn) ? std::string(kDefaultKeyLabel)
-                                                        : v.kms_key_arn;
+      e.kms_key_id =
+          (v.kms_key_arn == default_key_arn) ? std::string(kDefaultKeyLabel) : v.kms_key_arn;
       out.versions.push_back(std::move(e));
       if (out.versions.size() == page_size) break;
     }
@@ -814,8 +826,9 @@ Result<DeleteSecretResult> SecretService::DeleteSecret(const DeleteSecretRequest
       return DeleteSecretResult{{s.arn, s.name}, now};
     }
     if (s.is_deleted()) {
-      return InvalidRequest("You can't perform this operation on the secret because it was "
-                            "already scheduled for deletion.");
+      return InvalidRequest(
+          "You can't perform this operation on the secret because it was "
+          "already scheduled for deletion.");
     }
     s.deleted = now;
     s.purge_after = now + std::chrono::hours(24) * req.recovery_window_days.value_or(30);

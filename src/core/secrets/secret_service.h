@@ -155,11 +155,11 @@ struct ListVersionsResult {
 class SecretService {
  public:
   struct Options {
-    size_t keep_versions = 100;                   // AWS keeps the 100 newest versions...
-    std::chrono::hours keep_recent{24};           // ...plus every version of the last 24 hours
-    size_t max_versions = 10000;                  // hard per-secret quota (LimitExceeded)
+    size_t keep_versions = 100;          // AWS keeps the 100 newest versions...
+    std::chrono::hours keep_recent{24};  // ...plus every version of the last 24 hours
+    size_t max_versions = 10000;         // hard per-secret quota (LimitExceeded)
     size_t max_tags = 50;
-    int max_write_attempts = 16;                  // optimistic-concurrency retries
+    int max_write_attempts = 16;  // optimistic-concurrency retries
   };
 
   SecretService(SecretStore& store, keys::KeyService& keys, const crypto::Aead& aead,

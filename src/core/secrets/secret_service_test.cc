@@ -65,7 +65,11 @@ class SecretServiceTest : public ::testing::Test {
   crypto::OpensslRandom random_;
   coffer::testing::FakeClock clock_;
   keys::KeyRing ring_{key_store_, aead_, random_, clock_};
-  keys::KeyService keys_{key_store_, ring_, aead_, random_, clock_,
+  keys::KeyService keys_{key_store_,
+                         ring_,
+                         aead_,
+                         random_,
+                         clock_,
                          core::Account::Make("123456789012", "us-east-1"),
                          keys::KeyService::Options{}};
   SecretService service_{store_, keys_, aead_, random_, clock_, SecretService::Options{}};
@@ -73,8 +77,11 @@ class SecretServiceTest : public ::testing::Test {
 
 TEST_F(SecretServiceTest, CreateMakesArnWithSuffixAndCurrentVersion) {
   auto c = Create("prod/db", "s3cret", 1);
-  EXPECT_TRUE(c.ref.arn.starts_with("arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-"));
-  EXPECT_EQ(c.ref.arn.size(), std::string("arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-").size() + 6);
+  EXPECT_TRUE(
+      c.ref.arn.starts_with("arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-"));
+  EXPECT_EQ(
+      c.ref.arn.size(),
+      std::string("arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-").size() + 6);
   EXPECT_EQ(c.version_id, Token(1));
   EXPECT_EQ(Value("prod/db"), "s3cret");
   auto d = service_.DescribeSecret("prod/db");
@@ -221,7 +228,8 @@ TEST_F(SecretServiceTest, UpdateVersionStageMovesLabelsWithAwsRules) {
   EXPECT_EQ(Value("s", "BLUE"), "v2");
   ASSERT_TRUE(service_.UpdateSecretVersionStage({"s", "BLUE", Token(2), std::nullopt}));
   EXPECT_EQ(Value("s", "BLUE"), "ERROR:SECRET_NOT_FOUND");
-  auto remove_current = service_.UpdateSecretVersionStage({"s", "AWSCURRENT", Token(1), std::nullopt});
+  auto remove_current =
+      service_.UpdateSecretVersionStage({"s", "AWSCURRENT", Token(1), std::nullopt});
   EXPECT_EQ(remove_current.error().reason, reason::kInvalidParameter);
   auto missing = service_.UpdateSecretVersionStage({"s", "X", std::nullopt, Token(99)});
   EXPECT_EQ(missing.error().reason, reason::kInvalidParameter);

@@ -15,8 +15,8 @@ enum class SortKey { kCreated, kLastChanged, kLastAccessed, kName };
 
 // A position in a sorted scan: the sort value of the last row returned and its ARN (tie-break).
 struct ScanCursor {
-  int64_t time_ms = 0;    // for time sort keys
-  std::string name;       // for kName
+  int64_t time_ms = 0;  // for time sort keys
+  std::string name;     // for kName
   std::string arn;
 };
 
@@ -45,8 +45,9 @@ class SecretStore {
   virtual Result<std::optional<SecretVersion>> GetVersion(std::string_view arn,
                                                           std::string_view version_id) = 0;
   // Versions newest first (created desc, then version id desc), after `after`, without values.
-  virtual Result<std::vector<SecretVersion>> ListVersions(
-      std::string_view arn, const std::optional<VersionCursor>& after, size_t limit) = 0;
+  virtual Result<std::vector<SecretVersion>> ListVersions(std::string_view arn,
+                                                          const std::optional<VersionCursor>& after,
+                                                          size_t limit) = 0;
   // Version ids of `arn` beyond its `keep_newest` newest versions that were created before
   // `created_before`: the candidates for pruning.
   virtual Result<std::vector<std::string>> OldVersions(std::string_view arn, size_t keep_newest,

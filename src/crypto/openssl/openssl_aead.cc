@@ -25,9 +25,8 @@ OpensslAead::OpensslAead() : cipher_(EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nu
   COFFER_CHECK(cipher_ != nullptr, "AES-256-GCM is not available in OpenSSL");
 }
 
-Result<std::string> OpensslAead::Seal(std::span<const uint8_t> key,
-                                      std::span<const uint8_t> nonce, std::string_view plaintext,
-                                      std::string_view aad) const {
+Result<std::string> OpensslAead::Seal(std::span<const uint8_t> key, std::span<const uint8_t> nonce,
+                                      std::string_view plaintext, std::string_view aad) const {
   COFFER_RETURN_IF_ERROR(CheckSizes(key, nonce));
   if (plaintext.size() > INT_MAX - kTagSize || aad.size() > INT_MAX) {
     return InvalidArgumentError("message too large");
@@ -45,7 +44,8 @@ Result<std::string> OpensslAead::Seal(std::span<const uint8_t> key,
     return InternalError("encryption failed");
   }
   total = len;
-  if (EVP_EncryptFinal_ex(ctx.get(), o + total, &len) != 1) return InternalError("encryption failed");
+  if (EVP_EncryptFinal_ex(ctx.get(), o + total, &len) != 1)
+    return InternalError("encryption failed");
   total += len;
   if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, o + total) != 1) {
     return InternalError("encryption failed");
@@ -53,8 +53,7 @@ Result<std::string> OpensslAead::Seal(std::span<const uint8_t> key,
   return out;
 }
 
-Result<SecretBytes> OpensslAead::Open(std::span<const uint8_t> key,
-                                      std::span<const uint8_t> nonce,
+Result<SecretBytes> OpensslAead::Open(std::span<const uint8_t> key, std::span<const uint8_t> nonce,
                                       std::string_view ciphertext_and_tag,
                                       std::string_view aad) const {
   COFFER_RETURN_IF_ERROR(CheckSizes(key, nonce));

@@ -17,12 +17,12 @@ struct Vector {
   std::string key = Hex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
   std::string iv = Hex("cafebabefacedbaddecaf888");
   std::string aad = Hex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
-  std::string pt = Hex(
-      "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e24"
-      "49a6b525b16aedf5aa0de657ba637b39");
-  std::string ct_tag = Hex(
-      "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b10"
-      "56828838c5f61e6393ba7a0abcc9f66276fc6ece0f4e1768cddf8853bb2d551b");
+  std::string pt =
+      Hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e24"
+          "49a6b525b16aedf5aa0de657ba637b39");
+  std::string ct_tag =
+      Hex("522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b10"
+          "56828838c5f61e6393ba7a0abcc9f66276fc6ece0f4e1768cddf8853bb2d551b");
 };
 
 TEST(OpensslAeadTest, SealMatchesKnownAnswer) {

@@ -31,9 +31,8 @@ Sha256Digest OpensslHashes::HmacSha256(std::span<const uint8_t> key, std::string
     COFFER_CHECK(ctx != nullptr, "out of memory");
   }
   char digest_name[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-      OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                         OSSL_PARAM_construct_end()};
   Sha256Digest out;
   size_t len = 0;
   COFFER_CHECK(EVP_MAC_init(ctx.get(), key.data(), key.size(), params) == 1 &&

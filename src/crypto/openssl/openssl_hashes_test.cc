@@ -1,9 +1,9 @@
 #include "crypto/openssl/openssl_hashes.h"
 
+#include <gtest/gtest.h>
+
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "base/encoding.h"
 

@@ -1,8 +1,8 @@
 #include "crypto/openssl/openssl_random.h"
 
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <set>
 
 namespace coffer::crypto {
 namespace {

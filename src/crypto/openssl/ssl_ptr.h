@@ -13,9 +13,9 @@ namespace coffer::crypto {
 // unique_ptr with the right free function for each OpenSSL type.
 template <class T>
 struct SslDeleter;
-#define COFFER_SSL_DELETER(T, fn) \
-  template <>                     \
-  struct SslDeleter<T> {          \
+#define COFFER_SSL_DELETER(T, fn)          \
+  template <>                              \
+  struct SslDeleter<T> {                   \
     void operator()(T* p) const { fn(p); } \
   }
 COFFER_SSL_DELETER(EVP_CIPHER_CTX, EVP_CIPHER_CTX_free);

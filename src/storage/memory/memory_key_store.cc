@@ -104,8 +104,7 @@ Result<void> MemoryKeyStore::DeleteAlias(std::string_view name) {
 }
 
 Result<std::vector<Alias>> MemoryKeyStore::ListAliases(std::string_view key_id,
-                                                       std::string_view after_name,
-                                                       size_t limit) {
+                                                       std::string_view after_name, size_t limit) {
   std::lock_guard lock(mu_);
   std::vector<Alias> out;
   for (auto it = aliases_.upper_bound(after_name); it != aliases_.end() && out.size() < limit;

@@ -78,9 +78,12 @@ Result<std::vector<Secret>> MemorySecretStore::Scan(const secrets::SecretScan& s
   using SortTuple = std::tuple<int64_t, std::string, std::string>;
   auto key_of = [&](const Secret& s) -> SortTuple {
     switch (scan.sort) {
-      case secrets::SortKey::kName: return {0, s.name, s.arn};
-      case secrets::SortKey::kCreated: return {ToUnixMillis(s.created), "", s.arn};
-      case secrets::SortKey::kLastChanged: return {ToUnixMillis(s.last_changed), "", s.arn};
+      case secrets::SortKey::kName:
+        return {0, s.name, s.arn};
+      case secrets::SortKey::kCreated:
+        return {ToUnixMillis(s.created), "", s.arn};
+      case secrets::SortKey::kLastChanged:
+        return {ToUnixMillis(s.last_changed), "", s.arn};
       case secrets::SortKey::kLastAccessed:
         return {s.last_accessed ? ToUnixMillis(*s.last_accessed) : 0, "", s.arn};
     }

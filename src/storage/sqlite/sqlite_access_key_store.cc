@@ -6,15 +6,18 @@ namespace {
 using identity::AccessKeyRecord;
 using identity::PrincipalType;
 
-#define COFFER_ACCESS_KEY_COLUMNS                                                     \
-  "access_key_id, principal_type, principal_arn, principal_id, account_id, "          \
+#define COFFER_ACCESS_KEY_COLUMNS                                            \
+  "access_key_id, principal_type, principal_arn, principal_id, account_id, " \
   "principal_name, sealed_secret, active, created_ms, expires_ms"
 
 std::string_view TypeName(PrincipalType t) {
   switch (t) {
-    case PrincipalType::kRoot: return "root";
-    case PrincipalType::kUser: return "user";
-    case PrincipalType::kAssumedRole: return "assumed-role";
+    case PrincipalType::kRoot:
+      return "root";
+    case PrincipalType::kUser:
+      return "user";
+    case PrincipalType::kAssumedRole:
+      return "assumed-role";
   }
   return "root";
 }
@@ -45,9 +48,8 @@ AccessKeyRecord ReadRecord(const Statement& st) {
 Result<void> SqliteAccessKeyStore::Put(const AccessKeyRecord& r) {
   return db_.Write([&](Connection& c) -> Result<void> {
     COFFER_ASSIGN_OR_RETURN(
-        Statement st,
-        c.Prepare("INSERT OR REPLACE INTO access_keys(" COFFER_ACCESS_KEY_COLUMNS
-                  ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+        Statement st, c.Prepare("INSERT OR REPLACE INTO access_keys(" COFFER_ACCESS_KEY_COLUMNS
+                                ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
     st.Bind(1, r.access_key_id)
         .Bind(2, TypeName(r.principal.type))
         .Bind(3, r.principal.arn)
@@ -68,9 +70,8 @@ Result<void> SqliteAccessKeyStore::Put(const AccessKeyRecord& r) {
 
 Result<std::optional<AccessKeyRecord>> SqliteAccessKeyStore::Get(std::string_view id) {
   return db_.Read([&](Connection& c) -> Result<std::optional<AccessKeyRecord>> {
-    COFFER_ASSIGN_OR_RETURN(Statement st,
-                            c.Prepare("SELECT " COFFER_ACCESS_KEY_COLUMNS
-                                      " FROM access_keys WHERE access_key_id = ?1"));
+    COFFER_ASSIGN_OR_RETURN(Statement st, c.Prepare("SELECT " COFFER_ACCESS_KEY_COLUMNS
+                                                    " FROM access_keys WHERE access_key_id = ?1"));
     st.Bind(1, id);
     COFFER_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return std::optional<AccessKeyRecord>();
@@ -89,10 +90,9 @@ Result<void> SqliteAccessKeyStore::Delete(std::string_view id) {
 
 Result<std::vector<AccessKeyRecord>> SqliteAccessKeyStore::ListFor(std::string_view arn) {
   return db_.Read([&](Connection& c) -> Result<std::vector<AccessKeyRecord>> {
-    COFFER_ASSIGN_OR_RETURN(Statement st,
-                            c.Prepare("SELECT " COFFER_ACCESS_KEY_COLUMNS
-                                      " FROM access_keys WHERE principal_arn = ?1 "
-                                      "ORDER BY access_key_id"));
+    COFFER_ASSIGN_OR_RETURN(Statement st, c.Prepare("SELECT " COFFER_ACCESS_KEY_COLUMNS
+                                                    " FROM access_keys WHERE principal_arn = ?1 "
+                                                    "ORDER BY access_key_id"));
     st.Bind(1, arn);
     std::vector<AccessKeyRecord> out;
     while (true) {

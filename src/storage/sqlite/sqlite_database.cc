@@ -10,7 +10,8 @@ Error SqliteError(int rc, std::string_view what) {
   int primary = rc & 0xff;
   std::string msg = std::string(what) + ": " + sqlite3_errstr(rc);
   switch (primary) {
-    case SQLITE_CONSTRAINT: return AlreadyExistsError(std::move(msg));
+    case SQLITE_CONSTRAINT:
+      return AlreadyExistsError(std::move(msg));
     case SQLITE_FULL:
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
@@ -19,8 +20,10 @@ Error SqliteError(int rc, std::string_view what) {
     case SQLITE_READONLY:
       return UnavailableError(std::move(msg), "STORAGE_UNAVAILABLE");
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return DataLossError(std::move(msg));
-    default: return InternalError(std::move(msg));
+    case SQLITE_NOTADB:
+      return DataLossError(std::move(msg));
+    default:
+      return InternalError(std::move(msg));
   }
 }
 
@@ -91,8 +94,8 @@ bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) =
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool read_only) {
   sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY
-                                               : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  int flags = SQLITE_OPEN_NOMUTEX |
+              (read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     if (db != nullptr) sqlite3_close_v2(db);
@@ -255,7 +258,7 @@ void SqliteDatabase::CommitBatch(std::vector<Job>& batch) {
     // Nothing in this batch is durable: tell every waiter, and leave no transaction open.
     (void)writer_->Exec("ROLLBACK");
     log::Error("group commit failed", {{"error", committed.error().message},
-                                        {"jobs", static_cast<int64_t>(batch.size())}});
+                                       {"jobs", static_cast<int64_t>(batch.size())}});
     fail_all(committed.error());
     return;
   }

@@ -1,13 +1,12 @@
 #include "storage/sqlite/sqlite_database.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "storage/sqlite/migrations.h"
 

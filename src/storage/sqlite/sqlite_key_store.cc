@@ -10,8 +10,8 @@ using keys::Key;
 using keys::KeyMaterial;
 using keys::KeyringTerm;
 
-#define COFFER_KEY_COLUMNS                                                                  \
-  "key_id, arn, description, state, spec, usage, manager, created_ms, deletion_ms, "        \
+#define COFFER_KEY_COLUMNS                                                                     \
+  "key_id, arn, description, state, spec, usage, manager, created_ms, deletion_ms, "           \
   "rotation_enabled, rotation_period_days, next_rotation_ms, current_material, policy, tags, " \
   "revision"
 
@@ -64,9 +64,9 @@ void BindKey(Statement& st, const Key& k) {
 }
 
 Result<void> InsertMaterial(Connection& c, const KeyMaterial& m) {
-  COFFER_ASSIGN_OR_RETURN(
-      Statement st, c.Prepare("INSERT INTO kms_key_materials(key_id, version, created_ms, "
-                              "on_demand, sealed) VALUES(?1, ?2, ?3, ?4, ?5)"));
+  COFFER_ASSIGN_OR_RETURN(Statement st,
+                          c.Prepare("INSERT INTO kms_key_materials(key_id, version, created_ms, "
+                                    "on_demand, sealed) VALUES(?1, ?2, ?3, ?4, ?5)"));
   st.Bind(1, m.key_id)
       .Bind(2, int64_t{m.version})
       .Bind(3, ToUnixMillis(m.created))
@@ -168,9 +168,9 @@ Result<void> SqliteKeyStore::DeleteKey(std::string_view key_id) {
 Result<std::optional<KeyMaterial>> SqliteKeyStore::GetMaterial(std::string_view key_id,
                                                                uint32_t version) {
   return db_.Read([&](Connection& c) -> Result<std::optional<KeyMaterial>> {
-    COFFER_ASSIGN_OR_RETURN(
-        Statement st, c.Prepare("SELECT key_id, version, created_ms, on_demand, sealed FROM "
-                                "kms_key_materials WHERE key_id = ?1 AND version = ?2"));
+    COFFER_ASSIGN_OR_RETURN(Statement st,
+                            c.Prepare("SELECT key_id, version, created_ms, on_demand, sealed FROM "
+                                      "kms_key_materials WHERE key_id = ?1 AND version = ?2"));
     st.Bind(1, key_id).Bind(2, int64_t{version});
     COFFER_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return std::optional<KeyMaterial>();
@@ -180,9 +180,9 @@ Result<std::optional<KeyMaterial>> SqliteKeyStore::GetMaterial(std::string_view 
 
 Result<std::vector<KeyMaterial>> SqliteKeyStore::ListMaterials(std::string_view key_id) {
   return db_.Read([&](Connection& c) -> Result<std::vector<KeyMaterial>> {
-    COFFER_ASSIGN_OR_RETURN(
-        Statement st, c.Prepare("SELECT key_id, version, created_ms, on_demand, sealed FROM "
-                                "kms_key_materials WHERE key_id = ?1 ORDER BY version"));
+    COFFER_ASSIGN_OR_RETURN(Statement st,
+                            c.Prepare("SELECT key_id, version, created_ms, on_demand, sealed FROM "
+                                      "kms_key_materials WHERE key_id = ?1 ORDER BY version"));
     st.Bind(1, key_id);
     std::vector<KeyMaterial> out;
     while (true) {
@@ -240,8 +240,7 @@ Result<void> SqliteKeyStore::DeleteAlias(std::string_view name) {
 }
 
 Result<std::vector<Alias>> SqliteKeyStore::ListAliases(std::string_view key_id,
-                                                       std::string_view after_name,
-                                                       size_t limit) {
+                                                       std::string_view after_name, size_t limit) {
   return db_.Read([&](Connection& c) -> Result<std::vector<Alias>> {
     const char* sql = key_id.empty()
                           ? "SELECT name, key_id, created_ms, updated_ms FROM kms_aliases "
@@ -290,8 +289,8 @@ Result<void> SqliteKeyStore::AddKeyringTerm(const KeyringTerm& term) {
 Result<void> SqliteKeyStore::ReplaceKeyringTerms(const std::vector<KeyringTerm>& terms) {
   return db_.Write([&](Connection& c) -> Result<void> {
     for (const KeyringTerm& t : terms) {
-      COFFER_ASSIGN_OR_RETURN(
-          Statement st, c.Prepare("UPDATE keyring_terms SET sealed = ?2 WHERE term = ?1"));
+      COFFER_ASSIGN_OR_RETURN(Statement st,
+                              c.Prepare("UPDATE keyring_terms SET sealed = ?2 WHERE term = ?1"));
       st.Bind(1, int64_t{t.term}).BindBlob(2, t.sealed);
       COFFER_RETURN_IF_ERROR(st.Run());
       if (c.Changes() != 1) return NotFoundError("keyring term not found");

@@ -24,8 +24,7 @@ class SqliteKeyStore final : public keys::KeyStore {
   Result<std::optional<keys::Alias>> GetAlias(std::string_view name) override;
   Result<void> UpdateAlias(const keys::Alias& alias) override;
   Result<void> DeleteAlias(std::string_view name) override;
-  Result<std::vector<keys::Alias>> ListAliases(std::string_view key_id,
-                                               std::string_view after_name,
+  Result<std::vector<keys::Alias>> ListAliases(std::string_view key_id, std::string_view after_name,
                                                size_t limit) override;
   Result<std::vector<keys::KeyringTerm>> ListKeyringTerms() override;
   Result<void> AddKeyringTerm(const keys::KeyringTerm& term) override;

@@ -8,8 +8,8 @@ namespace {
 using secrets::Secret;
 using secrets::SecretVersion;
 
-#define COFFER_SECRET_COLUMNS                                                            \
-  "arn, name, description, kms_key_id, type, created_ms, last_changed_ms, "              \
+#define COFFER_SECRET_COLUMNS                                               \
+  "arn, name, description, kms_key_id, type, created_ms, last_changed_ms, " \
   "last_accessed_ms, deleted_ms, purge_after_ms, tags, stages, version_count, revision"
 
 std::optional<Timestamp> OptTime(const std::optional<int64_t>& ms) {
@@ -60,10 +60,9 @@ void BindSecret(Statement& st, const Secret& s) {
 
 Result<void> InsertVersion(Connection& c, const std::string& arn, const SecretVersion& v) {
   COFFER_ASSIGN_OR_RETURN(
-      Statement st,
-      c.Prepare("INSERT INTO secret_versions(secret_id, version_id, created_ms, "
-                "last_accessed_ms, kms_key_arn, is_binary, ciphertext) "
-                "SELECT id, ?2, ?3, ?4, ?5, ?6, ?7 FROM secrets WHERE arn = ?1"));
+      Statement st, c.Prepare("INSERT INTO secret_versions(secret_id, version_id, created_ms, "
+                              "last_accessed_ms, kms_key_arn, is_binary, ciphertext) "
+                              "SELECT id, ?2, ?3, ?4, ?5, ?6, ?7 FROM secrets WHERE arn = ?1"));
   st.Bind(1, arn)
       .Bind(2, v.version_id)
       .Bind(3, ToUnixMillis(v.created))
@@ -160,7 +159,9 @@ Result<std::vector<std::string>> SqliteSecretStore::OldVersions(std::string_view
                   "  ON s.id = v.secret_id WHERE s.arn = ?1 "
                   "  ORDER BY v.created_ms DESC, v.version_id DESC LIMIT -1 OFFSET ?2"
                   ") WHERE created_ms < ?3"));
-    st.Bind(1, arn).Bind(2, static_cast<int64_t>(keep_newest)).Bind(3, ToUnixMillis(created_before));
+    st.Bind(1, arn)
+        .Bind(2, static_cast<int64_t>(keep_newest))
+        .Bind(3, ToUnixMillis(created_before));
     std::vector<std::string> out;
     while (true) {
       COFFER_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -175,10 +176,18 @@ Result<std::vector<Secret>> SqliteSecretStore::Scan(const secrets::SecretScan& s
   std::string key;
   bool by_name = false;
   switch (scan.sort) {
-    case secrets::SortKey::kCreated: key = "created_ms"; break;
-    case secrets::SortKey::kLastChanged: key = "last_changed_ms"; break;
-    case secrets::SortKey::kLastAccessed: key = "coalesce(last_accessed_ms, 0)"; break;
-    case secrets::SortKey::kName: by_name = true; break;
+    case secrets::SortKey::kCreated:
+      key = "created_ms";
+      break;
+    case secrets::SortKey::kLastChanged:
+      key = "last_changed_ms";
+      break;
+    case secrets::SortKey::kLastAccessed:
+      key = "coalesce(last_accessed_ms, 0)";
+      break;
+    case secrets::SortKey::kName:
+      by_name = true;
+      break;
   }
   const char* dir = scan.descending ? "DESC" : "ASC";
   const char* cmp = scan.descending ? "<" : ">";
@@ -247,8 +256,7 @@ Result<void> SqliteSecretStore::Update(const Secret& secret,
     st.Bind(10, secret.arn).Bind(11, secret.revision);
     COFFER_RETURN_IF_ERROR(st.Run());
     if (c.Changes() != 1) {
-      COFFER_ASSIGN_OR_RETURN(Statement exists,
-                              c.Prepare("SELECT 1 FROM secrets WHERE arn = ?1"));
+      COFFER_ASSIGN_OR_RETURN(Statement exists, c.Prepare("SELECT 1 FROM secrets WHERE arn = ?1"));
       exists.Bind(1, secret.arn);
       COFFER_ASSIGN_OR_RETURN(bool row, exists.Step());
       return row ? AbortedError("secret changed concurrently") : NotFoundError("secret not found");
@@ -270,10 +278,9 @@ Result<void> SqliteSecretStore::Update(const Secret& secret,
 
 Result<void> SqliteSecretStore::Purge(std::string_view arn) {
   return db_.Write([&](Connection& c) -> Result<void> {
-    COFFER_ASSIGN_OR_RETURN(
-        Statement versions,
-        c.Prepare("DELETE FROM secret_versions WHERE secret_id = "
-                  "(SELECT id FROM secrets WHERE arn = ?1)"));
+    COFFER_ASSIGN_OR_RETURN(Statement versions,
+                            c.Prepare("DELETE FROM secret_versions WHERE secret_id = "
+                                      "(SELECT id FROM secrets WHERE arn = ?1)"));
     versions.Bind(1, arn);
     COFFER_RETURN_IF_ERROR(versions.Run());
     COFFER_ASSIGN_OR_RETURN(Statement st, c.Prepare("DELETE FROM secrets WHERE arn = ?1"));
@@ -285,9 +292,8 @@ Result<void> SqliteSecretStore::Purge(std::string_view arn) {
 Result<std::vector<std::string>> SqliteSecretStore::DueForPurge(Timestamp now, size_t limit) {
   return db_.Read([&](Connection& c) -> Result<std::vector<std::string>> {
     COFFER_ASSIGN_OR_RETURN(
-        Statement st,
-        c.Prepare("SELECT arn FROM secrets WHERE purge_after_ms IS NOT NULL AND "
-                  "purge_after_ms <= ?1 ORDER BY purge_after_ms LIMIT ?2"));
+        Statement st, c.Prepare("SELECT arn FROM secrets WHERE purge_after_ms IS NOT NULL AND "
+                                "purge_after_ms <= ?1 ORDER BY purge_after_ms LIMIT ?2"));
     st.Bind(1, ToUnixMillis(now)).Bind(2, static_cast<int64_t>(limit));
     std::vector<std::string> out;
     while (true) {
@@ -312,9 +318,9 @@ void SqliteSecretStore::RecordAccess(std::string_view arn, std::string_view vers
       pending_.erase(key);
     }
     const auto& [arn_s, vid, ms] = key;
-    COFFER_ASSIGN_OR_RETURN(
-        Statement s, c.Prepare("UPDATE secrets SET last_accessed_ms = ?2 WHERE arn = ?1 AND "
-                               "coalesce(last_accessed_ms, 0) < ?2"));
+    COFFER_ASSIGN_OR_RETURN(Statement s,
+                            c.Prepare("UPDATE secrets SET last_accessed_ms = ?2 WHERE arn = ?1 AND "
+                                      "coalesce(last_accessed_ms, 0) < ?2"));
     s.Bind(1, arn_s).Bind(2, ms);
     COFFER_RETURN_IF_ERROR(s.Run());
     COFFER_ASSIGN_OR_RETURN(

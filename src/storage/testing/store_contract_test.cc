@@ -1,9 +1,9 @@
 // The contract of the storage ports (KeyStore, SecretStore), run against every backend.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <functional>
 #include <memory>
-
-#include <gtest/gtest.h>
 
 #include "storage/memory/memory_access_key_store.h"
 #include "storage/memory/memory_key_store.h"
@@ -179,8 +179,8 @@ TEST_P(SecretStoreContractTest, UpdateReplacesAndDeletesVersions) {
 TEST_P(SecretStoreContractTest, ListVersionsNewestFirstWithCursor) {
   Secret s = MakeSecret("lv", 0);
   ASSERT_TRUE(store().Create(s, MakeVersion("a", 10)).has_value());
-  ASSERT_TRUE(store().Update(s, {MakeVersion("b", 20), MakeVersion("c", 20),
-                                 MakeVersion("d", 30)}, {}));
+  ASSERT_TRUE(
+      store().Update(s, {MakeVersion("b", 20), MakeVersion("c", 20), MakeVersion("d", 30)}, {}));
   auto page1 = *store().ListVersions(s.arn, std::nullopt, 2);
   ASSERT_EQ(page1.size(), 2u);
   EXPECT_EQ(page1[0].version_id, "d");
