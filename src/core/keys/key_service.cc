@@ -1,5 +1,8 @@
 #include "core/keys/key_service.h"
 
+#include <chrono>
+
+#include "base/metrics.h"
 #include "base/uuid.h"
 #include "core/keys/errors.h"
 
@@ -11,6 +14,26 @@ std::span<const uint8_t> AsSpan(std::string_view s) {
 }
 
 bool LooksLikeUuid(std::string_view s) { return ParseUuid(s).has_value(); }
+
+metrics::Histogram& CryptoSeconds(std::string_view op) {
+  static auto& family = metrics::Registry::Default().NewHistogram(
+      "coffer_kms_crypto_seconds", "Symmetric KMS operations (envelope wrap and unwrap).",
+      {"operation"}, metrics::LatencyBuckets());
+  return family.With({op});
+}
+
+// Times a scope into a histogram.
+class ScopedTimer {
+ public:
+  explicit ScopedTimer(metrics::Histogram& h) : h_(h), start_(std::chrono::steady_clock::now()) {}
+  ~ScopedTimer() {
+    h_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  }
+
+ private:
+  metrics::Histogram& h_;
+  std::chrono::steady_clock::time_point start_;
+};
 
 }  // namespace
 
@@ -195,6 +218,8 @@ Result<std::shared_ptr<const SecretBytes>> KeyService::Material(std::string_view
 
 Result<std::string> KeyService::Encrypt(const Key& key, std::string_view plaintext,
                                         const EncryptionContext& context) {
+  static metrics::Histogram& timing = CryptoSeconds("encrypt");
+  ScopedTimer timer(timing);
   COFFER_RETURN_IF_ERROR(CheckUsable(key, KeyUsage::kEncryptDecrypt));
   COFFER_ASSIGN_OR_RETURN(auto material, Material(key.key_id, key.current_material));
   CiphertextBlob blob;
@@ -219,6 +244,8 @@ Result<DataKey> KeyService::GenerateDataKey(const Key& key, const EncryptionCont
 
 Result<Decrypted> KeyService::Decrypt(std::string_view blob_bytes, const EncryptionContext& context,
                                       std::optional<std::string_view> expected_key_ref) {
+  static metrics::Histogram& timing = CryptoSeconds("decrypt");
+  ScopedTimer timer(timing);
   COFFER_ASSIGN_OR_RETURN(CiphertextBlob blob, CiphertextBlob::Parse(blob_bytes));
   std::string key_id = FormatUuid(blob.key_id);
   if (expected_key_ref) {

@@ -2,9 +2,42 @@
 
 #include "base/check.h"
 #include "base/logging.h"
+#include "base/metrics.h"
 #include "storage/sqlite/migrations.h"
 
 namespace coffer::storage::sqlite {
+namespace {
+
+struct StorageMetrics {
+  metrics::Histogram& commit_seconds;
+  metrics::Histogram& batch_size;
+  metrics::Histogram& write_wait_seconds;
+  metrics::Counter& commit_failures;
+};
+
+StorageMetrics& Metrics() {
+  static StorageMetrics* m = [] {
+    auto& r = metrics::Registry::Default();
+    return new StorageMetrics{
+        r.NewHistogram("coffer_storage_commit_seconds",
+                       "Time to apply and durably commit one group of writes.", {},
+                       metrics::LatencyBuckets())
+            .With({}),
+        r.NewHistogram("coffer_storage_commit_batch_size", "Writes sharing one commit.", {},
+                       {1, 2, 4, 8, 16, 32, 64, 128, 256, 512})
+            .With({}),
+        r.NewHistogram("coffer_storage_write_wait_seconds",
+                       "Time a durable write waited, from queueing to commit.", {},
+                       metrics::LatencyBuckets())
+            .With({}),
+        r.NewCounter("coffer_storage_commit_failures_total", "Group commits that failed.", {})
+            .With({}),
+    };
+  }();
+  return *m;
+}
+
+}  // namespace
 
 Error SqliteError(int rc, std::string_view what) {
   int primary = rc & 0xff;
@@ -178,6 +211,7 @@ SqliteDatabase::Lease::~Lease() {
 }
 
 Result<void> SqliteDatabase::Write(WriteFn fn) {
+  auto started = std::chrono::steady_clock::now();
   Job job{std::move(fn), {}, true};
   std::future<Result<void>> done = job.done.get_future();
   {
@@ -186,7 +220,10 @@ Result<void> SqliteDatabase::Write(WriteFn fn) {
     queue_.push_back(std::move(job));
   }
   queue_cv_.notify_one();
-  return done.get();
+  Result<void> r = done.get();
+  Metrics().write_wait_seconds.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return r;
 }
 
 void SqliteDatabase::WriteAsync(WriteFn fn) {
@@ -229,6 +266,8 @@ void SqliteDatabase::WriterLoop() {
 }
 
 void SqliteDatabase::CommitBatch(std::vector<Job>& batch) {
+  auto started = std::chrono::steady_clock::now();
+  Metrics().batch_size.Observe(static_cast<double>(batch.size()));
   std::vector<Result<void>> results;
   results.reserve(batch.size());
   auto fail_all = [&](const Error& e) {
@@ -262,6 +301,8 @@ void SqliteDatabase::CommitBatch(std::vector<Job>& batch) {
     fail_all(committed.error());
     return;
   }
+  Metrics().commit_seconds.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   commits_.fetch_add(1, std::memory_order_relaxed);
   writes_committed_.fetch_add(batch.size(), std::memory_order_relaxed);
   for (size_t i = 0; i < batch.size(); ++i) {
