@@ -190,10 +190,19 @@ Result<Secret> SecretService::ResolveLive(std::string_view secret_id) {
 }
 
 Result<keys::Key> SecretService::KeyFor(const std::optional<std::string>& kms_key_id) {
-  auto key = (kms_key_id && !kms_key_id->empty()) ? keys_.ResolveKey(*kms_key_id)
-                                                  : keys_.ManagedKey("secretsmanager");
+  // The AWS managed key is created on first use, also when it is named explicitly.
+  bool managed = !kms_key_id || kms_key_id->empty() ||
+                 *kms_key_id == "alias/aws/secretsmanager" ||
+                 *kms_key_id == keys_.AliasArn("alias/aws/secretsmanager");
+  auto key = managed ? keys_.ManagedKey("secretsmanager") : keys_.ResolveKey(*kms_key_id);
   if (!key.has_value() && IsKeyProblem(key.error())) return EncryptionFailure(key.error());
   return key;
+}
+
+bool SecretService::IsDefaultKey(const keys::Key& key) {
+  if (key.manager != keys::KeyManager::kAws) return false;
+  auto managed = keys_.ResolveKey("alias/aws/secretsmanager");
+  return managed.has_value() && managed->key_id == key.key_id;
 }
 
 std::string SecretService::ResolvedKeyId(const Secret& s) const {
@@ -354,7 +363,9 @@ Result<CreateSecretResult> SecretService::CreateSecret(CreateSecretRequest req) 
     s.arn = NewArn(req.name);
     s.name = req.name;
     s.description = req.description;
-    if (req.kms_key_id && !req.kms_key_id->empty()) s.kms_key_id = key->arn;
+    if (req.kms_key_id && !req.kms_key_id->empty() && !IsDefaultKey(*key)) {
+      s.kms_key_id = key->arn;
+    }
     s.type = req.type;
     s.created = now;
     s.last_changed = now;
@@ -610,7 +621,7 @@ Result<UpdateSecretResult> SecretService::UpdateSecret(UpdateSecretRequest req) 
     if (req.kms_key_id) {
       COFFER_ASSIGN_OR_RETURN(key, KeyFor(req.kms_key_id));
       std::optional<std::string> new_key_id;
-      if (!req.kms_key_id->empty()) new_key_id = key->arn;
+      if (!req.kms_key_id->empty() && !IsDefaultKey(*key)) new_key_id = key->arn;
       if (new_key_id != s.kms_key_id) {
         // Re-encrypt the versions that carry AWS's labels under the new key.
         std::set<std::string> labelled;

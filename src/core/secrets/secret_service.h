@@ -187,6 +187,8 @@ class SecretService {
   Result<Secret> Resolve(std::string_view secret_id);
   Result<Secret> ResolveLive(std::string_view secret_id);
   Result<keys::Key> KeyFor(const std::optional<std::string>& kms_key_id);
+  // True for aws/secretsmanager, which DescribeSecret leaves out, however it was named.
+  bool IsDefaultKey(const keys::Key& key);
   Result<std::string> Seal(const keys::Key& key, const std::string& arn,
                            const std::string& version_id, const SecretValue& value);
   Result<SecretValue> Open(const std::string& arn, const SecretVersion& version);

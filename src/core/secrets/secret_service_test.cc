@@ -411,6 +411,16 @@ TEST_F(SecretServiceTest, UpdateSecretChangesKeyAndReencryptsLabelledVersions) {
   EXPECT_EQ(Value("u"), "v1");
 }
 
+TEST_F(SecretServiceTest, NamingTheDefaultKeyExplicitlyStillCountsAsDefault) {
+  CreateSecretRequest r;
+  r.name = "explicit-default";
+  r.kms_key_id = "alias/aws/secretsmanager";
+  r.value = Str("v");
+  r.client_request_token = Token(1);
+  ASSERT_TRUE(service_.CreateSecret(std::move(r)).has_value());
+  EXPECT_EQ(service_.DescribeSecret("explicit-default")->kms_key_id, "");
+}
+
 TEST_F(SecretServiceTest, UpdateSecretWithValueRotatesLabels) {
   Create("u", "v1", 1);
   UpdateSecretRequest up;
