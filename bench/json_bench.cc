@@ -19,10 +19,12 @@ const std::string kRequest =
     R"("Tags":[{"Key":"team","Value":"billing"},{"Key":"env","Value":"prod"}]})";
 
 struct Response {
-  std::string arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/billing/db-password-a1B2c3";
+  std::string arn =
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/billing/db-password-a1B2c3";
   std::string name = "prod/billing/db-password";
   std::string version = "6f1c2b51-7a9e-4a8e-9a52-0d8a3c3f0e11";
-  std::string value = R"({"username":"billing","password":"Zr8#pQ!x2vLm9Tq4","host":"db.internal","port":5432})";
+  std::string value =
+      R"({"username":"billing","password":"Zr8#pQ!x2vLm9Tq4","host":"db.internal","port":5432})";
   double created = 1795309323.456;
 };
 
@@ -78,7 +80,10 @@ void BM_Decode_Simdjson(benchmark::State& state) {
         } else if (key == "Tags") {
           simdjson::ondemand::array a;
           if (!field.value().get_array().get(a)) {
-            for (auto e : a) { (void)e; ++n; }
+            for (auto e : a) {
+              (void)e;
+              ++n;
+            }
           }
         }
       }
@@ -110,12 +115,20 @@ void BM_Encode_RapidJson(benchmark::State& state) {
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
     w.StartObject();
-    w.Key("ARN"); w.String(r.arn.data(), static_cast<rapidjson::SizeType>(r.arn.size()));
-    w.Key("Name"); w.String(r.name.data(), static_cast<rapidjson::SizeType>(r.name.size()));
-    w.Key("VersionId"); w.String(r.version.data(), static_cast<rapidjson::SizeType>(r.version.size()));
-    w.Key("SecretString"); w.String(r.value.data(), static_cast<rapidjson::SizeType>(r.value.size()));
-    w.Key("VersionStages"); w.StartArray(); w.String("AWSCURRENT"); w.EndArray();
-    w.Key("CreatedDate"); w.Double(r.created);
+    w.Key("ARN");
+    w.String(r.arn.data(), static_cast<rapidjson::SizeType>(r.arn.size()));
+    w.Key("Name");
+    w.String(r.name.data(), static_cast<rapidjson::SizeType>(r.name.size()));
+    w.Key("VersionId");
+    w.String(r.version.data(), static_cast<rapidjson::SizeType>(r.version.size()));
+    w.Key("SecretString");
+    w.String(r.value.data(), static_cast<rapidjson::SizeType>(r.value.size()));
+    w.Key("VersionStages");
+    w.StartArray();
+    w.String("AWSCURRENT");
+    w.EndArray();
+    w.Key("CreatedDate");
+    w.Double(r.created);
     w.EndObject();
     std::string s(sb.GetString(), sb.GetSize());
     benchmark::DoNotOptimize(s);
