@@ -1,6 +1,7 @@
 #ifndef COFFER_HTTP_MESSAGE_H_
 #define COFFER_HTTP_MESSAGE_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,9 @@ struct Request {
   std::string body;
   std::string remote_address;  // peer IP, for audit and aws:SourceIp
   bool secure = false;         // arrived over TLS
+  // Set when the request is being handled again, on a worker thread, because its provisional
+  // response could not be confirmed (see Response::await): handle it the blocking way.
+  bool retry_blocking = false;
 
   // The first value of a header (name in lower case), or "" when absent.
   std::string_view HeaderValue(std::string_view lower_name) const {
@@ -49,6 +53,10 @@ struct Response {
   int status = 200;
   std::vector<Header> headers;
   std::string body;
+  // When set, the response is provisional: the server calls `await` with a callback, which
+  // the handler invokes exactly once, from any thread, with true when the response may be sent
+  // or false when the request must be handled again (Handle with retry_blocking, on a worker).
+  std::function<void(std::function<void(bool confirmed)>)> await;
 
   void SetHeader(std::string name, std::string value) {
     headers.push_back({std::move(name), std::move(value)});

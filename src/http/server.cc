@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/logging.h"
+#include "base/secret_bytes.h"
 
 namespace coffer::http {
 namespace {
@@ -197,13 +198,43 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     version_ = breq.version();
     Handler& handler = server_.handler();
     if (handler.MayBlock(*req)) {
-      asio::post(server_.workers(), [self = this->shared_from_this(), req, &handler] {
-        auto res = std::make_shared<Response>(handler.Handle(*req));
-        asio::dispatch(self->stream_.get_executor(), [self, res] { self->Write(std::move(*res)); });
-      });
-    } else {
-      Write(handler.Handle(*req));
+      HandleOnWorker(std::move(req));
+      return;
     }
+    Response res = handler.Handle(*req);
+    if (!res.await) {
+      Finish(*req, std::move(res));
+      return;
+    }
+    // A provisional response: send it once its durable write is confirmed; if that write failed,
+    // handle the request again the blocking way.
+    auto await = std::move(res.await);
+    auto pending = std::make_shared<Response>(std::move(res));
+    await([self = this->shared_from_this(), req, pending](bool confirmed) mutable {
+      asio::dispatch(self->stream_.get_executor(), [self, req, pending, confirmed]() mutable {
+        if (confirmed) {
+          self->Finish(*req, std::move(*pending));
+        } else {
+          req->retry_blocking = true;
+          self->HandleOnWorker(std::move(req));
+        }
+      });
+    });
+  }
+
+  void HandleOnWorker(std::shared_ptr<Request> req) {
+    Handler& handler = server_.handler();
+    asio::post(server_.workers(), [self = this->shared_from_this(), req, &handler] {
+      auto res = std::make_shared<Response>(handler.Handle(*req));
+      asio::dispatch(self->stream_.get_executor(),
+                     [self, req, res] { self->Finish(*req, std::move(*res)); });
+    });
+  }
+
+  // The request may carry secret values; wipe it before its memory is released.
+  void Finish(Request& req, Response res) {
+    SecureWipe(req.body.data(), req.body.size());
+    Write(std::move(res));
   }
 
   void Write(Response r) {
@@ -218,6 +249,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     beast::get_lowest_layer(stream_).expires_after(server_.options().idle_timeout);
     bhttp::async_write(stream_, *res_,
                        [self = this->shared_from_this(), keep](beast::error_code ec, size_t) {
+                         // Responses can carry secret values too.
+                         std::string& body = self->res_->body();
+                         SecureWipe(body.data(), body.size());
                          self->res_.reset();
                          if (ec || !keep) return self->Close();
                          self->ReadHeader();
@@ -289,8 +323,10 @@ Result<void> ServerImpl::Init() {
 
 void ServerImpl::DoAccept() {
   size_t i = next_context_.fetch_add(1) % contexts_.size();
+  // Each io_context runs on exactly one thread, so its executor already serialises a session's
+  // handlers; a strand would only add an allocation per operation.
   acceptor_->async_accept(
-      asio::make_strand(*contexts_[i]), [this](beast::error_code ec, tcp::socket socket) {
+      contexts_[i]->get_executor(), [this](beast::error_code ec, tcp::socket socket) {
         if (ec) {
           if (ec == asio::error::operation_aborted || draining_) return;
           log::Warn("accept failed", {{"error", ec.message()}});

@@ -154,6 +154,48 @@ TEST_F(ServerTest, GarbageGetsABadRequestOrClose) {
   EXPECT_EQ(handler_.handled.load(), 0);
 }
 
+// A handler that answers provisionally and confirms (or not) from another thread.
+class ProvisionalHandler : public Handler {
+ public:
+  bool MayBlock(const Request&) const override { return false; }
+  Response Handle(Request& r) override {
+    Response res;
+    res.body = r.retry_blocking ? "blocking-" + r.body : "provisional-" + r.body;
+    if (!r.retry_blocking) {
+      ++provisional;
+      bool confirm = r.body == "ok";
+      res.await = [confirm](std::function<void(bool)> done) {
+        std::thread([done, confirm] { done(confirm); }).detach();
+      };
+    } else {
+      ++blocking;
+    }
+    return res;
+  }
+  Response Reject(Rejection) override { return Response{400, {}, "rejected", {}}; }
+  std::atomic<int> provisional{0}, blocking{0};
+};
+
+TEST_F(ServerTest, ProvisionalResponsesAreSentWhenConfirmedAndRetriedWhenNot) {
+  ProvisionalHandler handler;
+  Server::Options o;
+  o.host = "127.0.0.1";
+  o.io_threads = 1;
+  o.worker_threads = 2;
+  auto server = Server::Create(o, handler);
+  ASSERT_TRUE(server.has_value());
+  (*server)->Start();
+  tcp::socket s(ioc_);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), (*server)->port()));
+  auto confirmed = RoundTrip(s, Post("/", "ok"));
+  EXPECT_EQ(confirmed.body(), "provisional-ok");
+  auto retried = RoundTrip(s, Post("/", "lost-race"));
+  EXPECT_EQ(retried.body(), "blocking-lost-race");  // handled again, on a worker
+  EXPECT_EQ(handler.provisional.load(), 2);
+  EXPECT_EQ(handler.blocking.load(), 1);
+  (*server)->Drain(std::chrono::seconds(2));
+}
+
 TEST_F(ServerTest, DrainFinishesInFlightBlockingRequestAndClosesIdle) {
   StartServer();
   tcp::socket idle = Connect();

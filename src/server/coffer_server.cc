@@ -259,6 +259,12 @@ void CofferServerImpl::SweepLoop() {
       log::Info("purged secrets past their recovery window",
                 {{"count", static_cast<int64_t>(*purged)}});
     }
+    auto pruned = secrets_->PruneVersions();
+    if (!pruned.has_value()) {
+      log::Warn("version pruning failed", {{"error", pruned.error().message}});
+    } else if (*pruned > 0) {
+      log::Info("pruned deprecated secret versions", {{"count", static_cast<int64_t>(*pruned)}});
+    }
   }
 }
 

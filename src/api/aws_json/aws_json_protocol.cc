@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "api/aws_json/shape_validator.h"
+#include "api/common/request_id.h"
+#include "base/deferred_writes.h"
 #include "base/logging.h"
 #include "base/secret_bytes.h"
 #include "base/strings.h"
@@ -12,13 +14,26 @@ namespace {
 
 constexpr std::string_view kContentType = "application/x-amz-json-1.1";
 
+// The HTTP Date header, formatted once per second per thread.
+const std::string& HttpDate(Timestamp now) {
+  thread_local int64_t second = -1;
+  thread_local std::string text;
+  int64_t s = ToUnixMillis(now) / 1000;
+  if (s != second) {
+    second = s;
+    text = FormatHttpDate(now);
+  }
+  return text;
+}
+
 http::Response JsonResponse(int status, std::string body, std::string_view request_id,
                             Timestamp now) {
   http::Response r;
   r.status = status;
+  r.headers.reserve(4);
   r.SetHeader("content-type", std::string(kContentType));
   r.SetHeader("x-amzn-requestid", std::string(request_id));
-  r.SetHeader("date", FormatHttpDate(now));
+  r.SetHeader("date", HttpDate(now));
   r.body = std::move(body);
   return r;
 }
@@ -39,7 +54,11 @@ AwsJsonProtocol::AwsJsonProtocol(const SigV4Verifier& verifier, crypto::Random& 
 
 void AwsJsonProtocol::AddService(Service* service) {
   Route route{service, {}};
-  for (const Operation& op : service->operations()) route.operations.emplace(op.name, &op);
+  std::string svc(service->signing_name());
+  for (const Operation& op : service->operations()) {
+    route.operations.emplace(op.name, OpEntry{&op, &requests_.With({svc, op.name, "OK"}),
+                                              &latency_.With({svc, op.name})});
+  }
   routes_.emplace(std::string(service->target_prefix()), std::move(route));
 }
 
@@ -61,7 +80,7 @@ bool AwsJsonProtocol::Accepts(const http::Request& request) const {
 bool AwsJsonProtocol::MayBlock(const http::Request& request) const {
   std::string_view op;
   const Route* route = Find(request.HeaderValue("x-amz-target"), &op);
-  return route != nullptr && route->service->MayBlock(op);
+  return route != nullptr && route->service->MayBlock(op) && !route->service->Deferrable(op);
 }
 
 http::Response AwsJsonProtocol::ErrorResponse(const ApiError& e, std::string_view request_id) {
@@ -78,24 +97,25 @@ http::Response AwsJsonProtocol::ErrorResponse(const ApiError& e, std::string_vie
 http::Response AwsJsonProtocol::Handle(http::Request& request) {
   auto started = std::chrono::steady_clock::now();
   CallContext ctx;
-  ctx.request_id = random_.UuidV4();
+  ctx.request_id = NewRequestId(random_);
   ctx.received = clock_.Now();
   ctx.http = &request;
   log::ScopedRequestId log_scope(ctx.request_id);
-  // The request may carry a secret value; whatever happens, do not leave it in freed memory.
-  struct WipeBody {
-    std::string& body;
-    ~WipeBody() { SecureWipe(body.data(), body.size()); }
-  } wipe_body{request.body};
 
   std::string_view op_name;
   const Route* route = Find(request.HeaderValue("x-amz-target"), &op_name);
-  std::string service_label = route ? std::string(route->service->signing_name()) : "unknown";
-  std::string op_label = "unknown";
+  std::string_view service_label = route ? route->service->signing_name() : "unknown";
+  std::string_view op_label = "unknown";
+  const OpEntry* entry = nullptr;
   auto finish = [&](http::Response r, std::string_view code) {
-    requests_.With({service_label, op_label, code}).Inc();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    latency_.With({service_label, op_label}).Observe(secs);
+    if (entry != nullptr && code == "OK") {
+      entry->ok->Inc();
+      entry->latency->Observe(secs);
+    } else {
+      requests_.With({service_label, op_label, code}).Inc();
+      (entry ? *entry->latency : latency_.With({service_label, op_label})).Observe(secs);
+    }
     return r;
   };
   auto fail = [&](const ApiError& e) {
@@ -124,6 +144,7 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
                          false});
   }
   op_label = op_it->first;
+  entry = &op_it->second;
   ctx.operation = op_it->first;
   if (request.method != "POST") {
     return fail(ApiError{400, "UnknownOperationException",
@@ -156,7 +177,7 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
           ApiError{400, "SerializationException", "The request body is not valid JSON.", false});
     }
   }
-  const Operation& op = *op_it->second;
+  const Operation& op = *op_it->second.op;
   if (op.input != nullptr) {
     if (auto invalid = ValidateInput(doc, *op.input)) return fail(*invalid);
   } else if (!doc.IsObject()) {
@@ -165,8 +186,30 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
   }
 
   Call call{ctx, JsonIn(&doc), JsonOut()};
+  bool defer = route->service->Deferrable(op_name) && !request.retry_blocking;
+  std::optional<DeferredWrites> scope;
+  if (defer) scope.emplace();
   Result<void> result = route->service->Invoke(op_name, call);
+  bool deferred = scope && scope->has_deferred();
+  if (!result.has_value() && scope && result.error().reason == DeferredWrites::kWouldBlock) {
+    // The operation would have to wait (another write to the same secret is in flight): decline
+    // this provisional run, and the server handles the request again on a worker thread, after
+    // any write this run already queued has settled.
+    http::Response again;
+    DeferredWrites::Pending pending = scope->pending();
+    bool had_write = deferred;
+    again.await = [pending, had_write](std::function<void(bool)> confirm) {
+      if (!had_write) return confirm(false);
+      pending.OnSettled([confirm = std::move(confirm)](Result<void>) { confirm(false); });
+    };
+    return again;
+  }
   if (!result.has_value()) {
+    if (deferred) {
+      // Contract breach (see Service::Deferrable): never answer before the write settles.
+      log::Error("operation failed after a deferred write", {{"operation", op_label}});
+      (void)scope->WaitForEarlier();
+    }
     ApiError e = route->service->MapError(result.error());
     if (e.status >= 500) {
       log::Error(
@@ -176,7 +219,22 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
     return fail(e);
   }
   std::string out = call.out.empty() ? std::string("{}") : call.out.Take();
-  return finish(JsonResponse(200, std::move(out), ctx.request_id, clock_.Now()), "OK");
+  http::Response response = JsonResponse(200, std::move(out), ctx.request_id, clock_.Now());
+  if (!deferred) return finish(std::move(response), "OK");
+  // Provisional: the server sends it once the write is durable, or handles the request again
+  // (blocking) if the write lost a race or failed.
+  DeferredWrites::Pending pending = scope->pending();
+  response.await = [pending, entry, started](std::function<void(bool)> confirm) {
+    pending.OnSettled([entry, started, confirm = std::move(confirm)](Result<void> r) {
+      if (r.has_value()) {
+        entry->ok->Inc();
+        entry->latency->Observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
+      confirm(r.has_value());
+    });
+  };
+  return response;
 }
 
 }  // namespace coffer::api::aws_json

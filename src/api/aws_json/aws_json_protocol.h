@@ -34,9 +34,15 @@ class AwsJsonProtocol {
   http::Response ErrorResponse(const ApiError& error, std::string_view request_id);
 
  private:
+  struct OpEntry {
+    const Operation* op;
+    // Pre-resolved series for the common outcome, so a successful call allocates nothing here.
+    metrics::Counter* ok;
+    metrics::Histogram* latency;
+  };
   struct Route {
     Service* service;
-    std::map<std::string, const Operation*, std::less<>> operations;
+    std::map<std::string, OpEntry, std::less<>> operations;
   };
   const Route* Find(std::string_view target, std::string_view* operation) const;
 

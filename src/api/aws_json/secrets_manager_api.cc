@@ -157,6 +157,7 @@ ApiError SecretsManagerApi::MapError(const Error& e) const {
   if (e.reason == r::kEncryptionFailure) return {400, "EncryptionFailure", m};
   if (e.reason == r::kDecryptionFailure) return {400, "DecryptionFailure", m};
   if (e.reason == r::kInvalidNextToken) return {400, "InvalidNextTokenException", m};
+  if (e.reason == r::kThrottled) return {400, "ThrottlingException", m};
   switch (e.code) {
     case ErrorCode::kUnavailable:
       return {503, "ServiceUnavailable", m};

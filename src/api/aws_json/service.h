@@ -47,6 +47,10 @@ class Service {
   virtual bool Implements(std::string_view operation) const = 0;
   // True when the operation waits for durable writes (run off the I/O threads).
   virtual bool MayBlock(std::string_view operation) const = 0;
+  // True when the operation ends in one durable write and fails only before it, so it can run
+  // inline and answer once that write commits (see base/deferred_writes.h). Such operations
+  // are not run on the worker pool unless their provisional answer could not be confirmed.
+  virtual bool Deferrable(std::string_view operation) const { return MayBlock(operation); }
   // Runs the operation; writes the output object into call.out on success.
   virtual Result<void> Invoke(std::string_view operation, Call& call) = 0;
   // The wire error for a domain error.

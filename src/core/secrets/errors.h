@@ -14,6 +14,7 @@ inline constexpr std::string_view kLimitExceeded = "LIMIT_EXCEEDED";        // k
 inline constexpr std::string_view kEncryptionFailure = "ENCRYPTION_FAILURE";
 inline constexpr std::string_view kDecryptionFailure = "DECRYPTION_FAILURE";
 inline constexpr std::string_view kInvalidNextToken = "INVALID_NEXT_TOKEN";  // kInvalidArgument
+inline constexpr std::string_view kThrottled = "THROTTLED";                  // kResourceExhausted
 }  // namespace coffer::secrets::reason
 
 #endif  // COFFER_CORE_SECRETS_ERRORS_H_

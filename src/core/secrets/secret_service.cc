@@ -189,10 +189,24 @@ Result<Secret> SecretService::ResolveLive(std::string_view secret_id) {
   return s;
 }
 
+Result<SecretService::Locked> SecretService::Lock(std::string_view secret_id, bool live) {
+  if (!secret_id.starts_with("arn:")) {
+    // By name (the common case): lock first, then one read under the lock.
+    COFFER_ASSIGN_OR_RETURN(WriteLocks::Held held, write_locks_.Acquire(secret_id));
+    COFFER_ASSIGN_OR_RETURN(Secret s, live ? ResolveLive(secret_id) : Resolve(secret_id));
+    return Locked{std::move(s), std::move(held)};
+  }
+  COFFER_ASSIGN_OR_RETURN(Secret first, Resolve(secret_id));
+  COFFER_ASSIGN_OR_RETURN(WriteLocks::Held held, write_locks_.Acquire(first.name));
+  COFFER_ASSIGN_OR_RETURN(std::optional<Secret> fresh, store_.FindByArn(first.arn));
+  if (!fresh) return NotFound();
+  if (live && fresh->is_deleted()) return InvalidRequest(std::string(kMarkedForDeletion));
+  return Locked{std::move(*fresh), std::move(held)};
+}
+
 Result<keys::Key> SecretService::KeyFor(const std::optional<std::string>& kms_key_id) {
   // The AWS managed key is created on first use, also when it is named explicitly.
-  bool managed = !kms_key_id || kms_key_id->empty() ||
-                 *kms_key_id == "alias/aws/secretsmanager" ||
+  bool managed = !kms_key_id || kms_key_id->empty() || *kms_key_id == "alias/aws/secretsmanager" ||
                  *kms_key_id == keys_.AliasArn("alias/aws/secretsmanager");
   auto key = managed ? keys_.ManagedKey("secretsmanager") : keys_.ResolveKey(*kms_key_id);
   if (!key.has_value() && IsKeyProblem(key.error())) return EncryptionFailure(key.error());
@@ -340,6 +354,7 @@ Result<CreateSecretResult> SecretService::CreateSecret(CreateSecretRequest req) 
   }
 
   for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
+    COFFER_ASSIGN_OR_RETURN(WriteLocks::Held held, write_locks_.Acquire(req.name));
     COFFER_ASSIGN_OR_RETURN(std::optional<Secret> existing, store_.FindByName(req.name));
     if (existing) {
       if (existing->is_deleted()) {
@@ -379,13 +394,15 @@ Result<CreateSecretResult> SecretService::CreateSecret(CreateSecretRequest req) 
     s.revision = 1;
     auto created = store_.Create(s, version);
     if (created.has_value()) {
+      held.ReleaseWhenSettled();
       return CreateSecretResult{{s.arn, s.name},
                                 version ? std::optional(version->version_id) : std::nullopt};
     }
     if (created.error().code != ErrorCode::kAlreadyExists) return std::move(created).error();
     // Lost a race with another creator of this name: re-evaluate against what now exists.
   }
-  return AbortedError("too much contention on this secret; retry");
+  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
+                                reason::kThrottled);
 }
 
 void SecretService::RecordAccess(const Secret& secret, const SecretVersion& version) {
@@ -396,7 +413,8 @@ void SecretService::RecordAccess(const Secret& secret, const SecretVersion& vers
 }
 
 Result<SecretValueResult> SecretService::ReadValue(const Secret& s,
-                                                   const GetSecretValueRequest& req) {
+                                                   const GetSecretValueRequest& req,
+                                                   std::optional<SecretVersion> prefetched) {
   std::string vid;
   if (req.version_id) {
     vid = *req.version_id;
@@ -410,7 +428,12 @@ Result<SecretValueResult> SecretService::ReadValue(const Secret& s,
     }
     vid = it->second;
   }
-  COFFER_ASSIGN_OR_RETURN(std::optional<SecretVersion> v, store_.GetVersion(s.arn, vid));
+  std::optional<SecretVersion> v;
+  if (prefetched && prefetched->version_id == vid) {
+    v = std::move(prefetched);
+  } else {
+    COFFER_ASSIGN_OR_RETURN(v, store_.GetVersion(s.arn, vid));
+  }
   if (!v) {
     return NotFoundError(
         "Secrets Manager can't find the specified secret value for VersionId: " + vid,
@@ -429,8 +452,20 @@ Result<SecretValueResult> SecretService::ReadValue(const Secret& s,
 }
 
 Result<SecretValueResult> SecretService::GetSecretValue(const GetSecretValueRequest& req) {
-  COFFER_ASSIGN_OR_RETURN(Secret s, ResolveLive(req.secret_id));
-  return ReadValue(s, req);
+  if (req.secret_id.starts_with("arn:")) {
+    COFFER_ASSIGN_OR_RETURN(Secret s, ResolveLive(req.secret_id));
+    return ReadValue(s, req);
+  }
+  // By name (the common case): the secret and the version come from one snapshot.
+  if (!IsValidSecretName(req.secret_id)) {
+    return InvalidArgumentError(std::string(kInvalidNameMessage), reason::kValidation);
+  }
+  COFFER_ASSIGN_OR_RETURN(std::optional<SecretRead> read,
+                          store_.ReadValue(req.secret_id, req.version_id.value_or(""),
+                                           req.version_stage.value_or(std::string(kCurrentStage))));
+  if (!read) return NotFound();
+  if (read->secret.is_deleted()) return InvalidRequest(std::string(kMarkedForDeletion));
+  return ReadValue(read->secret, req, std::move(read->version));
 }
 
 Result<BatchGetResult> SecretService::BatchGetSecretValue(const BatchGetRequest& req) {
@@ -548,7 +583,8 @@ Result<PutSecretValueResult> SecretService::PutSecretValue(PutSecretValueRequest
   COFFER_RETURN_IF_ERROR(CheckValue(*req.value));
   const std::string& token = *req.client_request_token;
   for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
-    COFFER_ASSIGN_OR_RETURN(Secret s, ResolveLive(req.secret_id));
+    COFFER_ASSIGN_OR_RETURN(Locked locked, Lock(req.secret_id, /*live=*/true));
+    Secret& s = locked.secret;
     COFFER_ASSIGN_OR_RETURN(auto replay, IdempotentReplay(s, token, *req.value));
     if (replay) return *std::move(replay);
     COFFER_ASSIGN_OR_RETURN(keys::Key key, KeyFor(s.kms_key_id));
@@ -575,17 +611,13 @@ Result<PutSecretValueResult> SecretService::PutSecretValue(PutSecretValueRequest
         s.stages[std::string(kPreviousStage)] = *old;
       }
     }
-    COFFER_ASSIGN_OR_RETURN(std::vector<std::string> pruned, VersionsToPrune(s, 1));
-    if (static_cast<size_t>(s.version_count) + 1 - pruned.size() > options_.max_versions) {
-      return ResourceExhaustedError("You have exceeded the maximum number of versions (" +
-                                        std::to_string(options_.max_versions) +
-                                        ") for this secret.",
-                                    reason::kLimitExceeded);
-    }
-    s.version_count += 1 - static_cast<int64_t>(pruned.size());
+    COFFER_RETURN_IF_ERROR(CheckVersionQuota(s));
+    s.version_count += 1;
     s.last_changed = clock_.Now();
-    auto updated = store_.Update(s, {v}, pruned);
+    auto updated = store_.Update(s, {v}, {});
     if (updated.has_value()) {
+      locked.held.ReleaseWhenSettled();
+      NotePrunable(s);
       return PutSecretValueResult{{s.arn, s.name}, token, s.StagesOf(token)};
     }
     if (updated.error().code != ErrorCode::kAborted &&
@@ -593,7 +625,8 @@ Result<PutSecretValueResult> SecretService::PutSecretValue(PutSecretValueRequest
       return std::move(updated).error();
     }
   }
-  return AbortedError("too much contention on this secret; retry");
+  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
+                                reason::kThrottled);
 }
 
 Result<UpdateSecretResult> SecretService::UpdateSecret(UpdateSecretRequest req) {
@@ -605,7 +638,8 @@ Result<UpdateSecretResult> SecretService::UpdateSecret(UpdateSecretRequest req) 
     COFFER_RETURN_IF_ERROR(CheckValue(*req.value));
   }
   for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
-    COFFER_ASSIGN_OR_RETURN(Secret s, ResolveLive(req.secret_id));
+    COFFER_ASSIGN_OR_RETURN(Locked locked, Lock(req.secret_id, /*live=*/true));
+    Secret& s = locked.secret;
     bool changed = false;
     std::vector<SecretVersion> new_versions;
     std::vector<std::string> removed;
@@ -657,33 +691,32 @@ Result<UpdateSecretResult> SecretService::UpdateSecret(UpdateSecretRequest req) 
       s.stages[std::string(kCurrentStage)] = token;
       new_versions.push_back(std::move(v));
       new_vid = token;
-      COFFER_ASSIGN_OR_RETURN(std::vector<std::string> pruned, VersionsToPrune(s, 1));
-      if (static_cast<size_t>(s.version_count) + 1 - pruned.size() > options_.max_versions) {
-        return ResourceExhaustedError(
-            "You have exceeded the maximum number of versions for "
-            "this secret.",
-            reason::kLimitExceeded);
-      }
-      s.version_count += 1 - static_cast<int64_t>(pruned.size());
-      for (auto& p : pruned) removed.push_back(std::move(p));
+      COFFER_RETURN_IF_ERROR(CheckVersionQuota(s));
+      s.version_count += 1;
       changed = true;
     }
     if (!changed) return UpdateSecretResult{{s.arn, s.name}, std::nullopt};
     s.last_changed = clock_.Now();
     auto updated = store_.Update(s, new_versions, removed);
-    if (updated.has_value()) return UpdateSecretResult{{s.arn, s.name}, new_vid};
+    if (updated.has_value()) {
+      locked.held.ReleaseWhenSettled();
+      NotePrunable(s);
+      return UpdateSecretResult{{s.arn, s.name}, new_vid};
+    }
     if (updated.error().code != ErrorCode::kAborted &&
         updated.error().code != ErrorCode::kAlreadyExists) {
       return std::move(updated).error();
     }
   }
-  return AbortedError("too much contention on this secret; retry");
+  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
+                                reason::kThrottled);
 }
 
 Result<SecretRef> SecretService::UpdateSecretVersionStage(const UpdateVersionStageRequest& req) {
   const std::string& label = req.version_stage;
   for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
-    COFFER_ASSIGN_OR_RETURN(Secret s, ResolveLive(req.secret_id));
+    COFFER_ASSIGN_OR_RETURN(Locked locked, Lock(req.secret_id, /*live=*/true));
+    Secret& s = locked.secret;
     auto cur_it = s.stages.find(label);
     std::optional<std::string> current;
     if (cur_it != s.stages.end()) current = cur_it->second;
@@ -735,14 +768,17 @@ Result<SecretRef> SecretService::UpdateSecretVersionStage(const UpdateVersionSta
       }
       s.stages.erase(label);
     }
-    COFFER_ASSIGN_OR_RETURN(std::vector<std::string> pruned, VersionsToPrune(s, 0));
-    s.version_count -= static_cast<int64_t>(pruned.size());
     s.last_changed = clock_.Now();
-    auto updated = store_.Update(s, {}, pruned);
-    if (updated.has_value()) return SecretRef{s.arn, s.name};
+    auto updated = store_.Update(s, {}, {});
+    if (updated.has_value()) {
+      locked.held.ReleaseWhenSettled();
+      NotePrunable(s);
+      return SecretRef{s.arn, s.name};
+    }
     if (updated.error().code != ErrorCode::kAborted) return std::move(updated).error();
   }
-  return AbortedError("too much contention on this secret; retry");
+  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
+                                reason::kThrottled);
 }
 
 Result<ListVersionsResult> SecretService::ListSecretVersionIds(const ListVersionsRequest& req) {
@@ -815,7 +851,7 @@ Result<DeleteSecretResult> SecretService::DeleteSecret(const DeleteSecretRequest
   }
   Timestamp now = clock_.Now();
   for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
-    auto found = Resolve(req.secret_id);
+    auto found = Lock(req.secret_id, /*live=*/false);
     if (!found.has_value()) {
       if (force && found.error().code == ErrorCode::kNotFound) {
         // AWS answers a forced delete of a missing secret as if it had existed.
@@ -831,9 +867,11 @@ Result<DeleteSecretResult> SecretService::DeleteSecret(const DeleteSecretRequest
       }
       return std::move(found).error();
     }
-    Secret s = std::move(found).value();
+    Locked locked = std::move(found).value();
+    Secret& s = locked.secret;
     if (force) {
       COFFER_RETURN_IF_ERROR(store_.Purge(s.arn));
+      locked.held.ReleaseWhenSettled();
       return DeleteSecretResult{{s.arn, s.name}, now};
     }
     if (s.is_deleted()) {
@@ -845,58 +883,125 @@ Result<DeleteSecretResult> SecretService::DeleteSecret(const DeleteSecretRequest
     s.purge_after = now + std::chrono::hours(24) * req.recovery_window_days.value_or(30);
     s.last_changed = now;
     auto updated = store_.Update(s, {}, {});
-    if (updated.has_value()) return DeleteSecretResult{{s.arn, s.name}, *s.purge_after};
+    if (updated.has_value()) {
+      locked.held.ReleaseWhenSettled();
+      return DeleteSecretResult{{s.arn, s.name}, *s.purge_after};
+    }
     if (updated.error().code != ErrorCode::kAborted) return std::move(updated).error();
   }
-  return AbortedError("too much contention on this secret; retry");
+  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
+                                reason::kThrottled);
 }
 
 Result<SecretRef> SecretService::RestoreSecret(std::string_view secret_id) {
   for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
-    COFFER_ASSIGN_OR_RETURN(Secret s, Resolve(secret_id));
+    COFFER_ASSIGN_OR_RETURN(Locked locked, Lock(secret_id, /*live=*/false));
+    Secret& s = locked.secret;
     if (!s.is_deleted()) return SecretRef{s.arn, s.name};
     s.deleted.reset();
     s.purge_after.reset();
     s.last_changed = clock_.Now();
     auto updated = store_.Update(s, {}, {});
-    if (updated.has_value()) return SecretRef{s.arn, s.name};
+    if (updated.has_value()) {
+      locked.held.ReleaseWhenSettled();
+      return SecretRef{s.arn, s.name};
+    }
     if (updated.error().code != ErrorCode::kAborted) return std::move(updated).error();
   }
-  return AbortedError("too much contention on this secret; retry");
+  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
+                                reason::kThrottled);
 }
 
 Result<void> SecretService::TagResource(std::string_view secret_id, const core::Tags& tags) {
   for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
-    COFFER_ASSIGN_OR_RETURN(Secret s, ResolveLive(secret_id));
+    COFFER_ASSIGN_OR_RETURN(Locked locked, Lock(secret_id, /*live=*/true));
+    Secret& s = locked.secret;
     core::Tags merged = s.tags.value_or(core::Tags{});
     core::MergeTags(merged, tags);
     COFFER_RETURN_IF_ERROR(CheckTags(merged));
     s.tags = std::move(merged);
     s.last_changed = clock_.Now();
     auto updated = store_.Update(s, {}, {});
-    if (updated.has_value()) return Ok();
+    if (updated.has_value()) {
+      locked.held.ReleaseWhenSettled();
+      return Ok();
+    }
     if (updated.error().code != ErrorCode::kAborted) return std::move(updated).error();
   }
-  return AbortedError("too much contention on this secret; retry");
+  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
+                                reason::kThrottled);
 }
 
 Result<void> SecretService::UntagResource(std::string_view secret_id,
                                           const std::vector<std::string>& keys) {
   for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
-    COFFER_ASSIGN_OR_RETURN(Secret s, ResolveLive(secret_id));
+    COFFER_ASSIGN_OR_RETURN(Locked locked, Lock(secret_id, /*live=*/true));
+    Secret& s = locked.secret;
     core::Tags tags = s.tags.value_or(core::Tags{});
     core::RemoveTags(tags, keys);
     s.tags = std::move(tags);
     s.last_changed = clock_.Now();
     auto updated = store_.Update(s, {}, {});
-    if (updated.has_value()) return Ok();
+    if (updated.has_value()) {
+      locked.held.ReleaseWhenSettled();
+      return Ok();
+    }
     if (updated.error().code != ErrorCode::kAborted) return std::move(updated).error();
   }
-  return AbortedError("too much contention on this secret; retry");
+  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
+                                reason::kThrottled);
 }
 
 Result<SecretBytes> SecretService::GetRandomPassword(const PasswordOptions& options) {
   return GeneratePassword(options, random_);
+}
+
+Result<void> SecretService::CheckVersionQuota(const Secret& s) const {
+  if (static_cast<size_t>(s.version_count) + 1 > options_.max_versions) {
+    return ResourceExhaustedError("You have exceeded the maximum number of versions (" +
+                                      std::to_string(options_.max_versions) + ") for this secret.",
+                                  reason::kLimitExceeded);
+  }
+  return Ok();
+}
+
+void SecretService::NotePrunable(const Secret& s) {
+  if (static_cast<size_t>(s.version_count) <= options_.keep_versions) return;
+  std::lock_guard lock(prune_mu_);
+  if (prune_queue_.size() < 100000) prune_queue_.insert(s.arn);
+}
+
+Result<size_t> SecretService::PruneVersions() {
+  std::set<std::string> arns;
+  {
+    std::lock_guard lock(prune_mu_);
+    arns.swap(prune_queue_);
+  }
+  size_t pruned_total = 0;
+  for (const std::string& arn : arns) {
+    for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
+      auto locked = Lock(arn, /*live=*/false);
+      if (!locked.has_value()) {
+        if (locked.error().code == ErrorCode::kNotFound) break;
+        return std::move(locked).error();
+      }
+      Secret& s = locked->secret;
+      COFFER_ASSIGN_OR_RETURN(std::vector<std::string> pruned, VersionsToPrune(s, 0));
+      if (pruned.empty()) {
+        // Versions younger than a day are kept; look again at a later sweep.
+        NotePrunable(s);
+        break;
+      }
+      s.version_count -= static_cast<int64_t>(pruned.size());
+      auto updated = store_.Update(s, {}, pruned);
+      if (updated.has_value()) {
+        pruned_total += pruned.size();
+        break;
+      }
+      if (updated.error().code != ErrorCode::kAborted) return std::move(updated).error();
+    }
+  }
+  return pruned_total;
 }
 
 Result<size_t> SecretService::PurgeDue(size_t limit) {

@@ -2,7 +2,9 @@
 #define COFFER_CORE_SECRETS_SECRET_SERVICE_H_
 
 #include <chrono>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,7 @@
 #include "core/secrets/secret.h"
 #include "core/secrets/secret_filter.h"
 #include "core/secrets/secret_store.h"
+#include "core/secrets/write_locks.h"
 #include "crypto/aead.h"
 #include "crypto/random.h"
 
@@ -182,10 +185,20 @@ class SecretService {
 
   // Purges secrets whose recovery window has ended. Returns how many were purged.
   Result<size_t> PurgeDue(size_t limit = 1000);
+  // Deletes deprecated versions beyond the newest `keep_versions` that are older than
+  // `keep_recent`, for the secrets that writes have pushed past `keep_versions` (background
+  // work, as in AWS; writes never wait for it). Returns how many versions were deleted.
+  Result<size_t> PruneVersions();
 
  private:
   Result<Secret> Resolve(std::string_view secret_id);
   Result<Secret> ResolveLive(std::string_view secret_id);
+  // A secret read under its write lock (see WriteLocks): resolve, lock, read again.
+  struct Locked {
+    Secret secret;
+    WriteLocks::Held held;
+  };
+  Result<Locked> Lock(std::string_view secret_id, bool live);
   Result<keys::Key> KeyFor(const std::optional<std::string>& kms_key_id);
   // True for aws/secretsmanager, which DescribeSecret leaves out, however it was named.
   bool IsDefaultKey(const keys::Key& key);
@@ -199,7 +212,10 @@ class SecretService {
                                                                const std::string& token,
                                                                const SecretValue& value);
   Result<void> CheckTags(const core::Tags& tags) const;
-  Result<SecretValueResult> ReadValue(const Secret& secret, const GetSecretValueRequest& request);
+  Result<void> CheckVersionQuota(const Secret& secret) const;
+  void NotePrunable(const Secret& secret);
+  Result<SecretValueResult> ReadValue(const Secret& secret, const GetSecretValueRequest& request,
+                                      std::optional<SecretVersion> prefetched = std::nullopt);
   void RecordAccess(const Secret& secret, const SecretVersion& version);
   std::string NewArn(std::string_view name);
   std::string ResolvedKeyId(const Secret& s) const;
@@ -210,6 +226,9 @@ class SecretService {
   crypto::Random& random_;
   const Clock& clock_;
   const Options options_;
+  WriteLocks write_locks_;
+  std::mutex prune_mu_;
+  std::set<std::string> prune_queue_;  // ARNs past keep_versions since the last sweep
 };
 
 }  // namespace coffer::secrets

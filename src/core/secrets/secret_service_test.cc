@@ -334,8 +334,11 @@ TEST_F(SecretServiceTest, PrunesDeprecatedVersionsBeyondHundredOlderThanADay) {
   // All 121 versions are younger than 24 h: nothing is pruned yet.
   EXPECT_EQ(service_.ListSecretVersionIds({"p", 100, std::nullopt, true})->versions.size(), 100u);
   EXPECT_EQ(store_.FindByName("p")->value().version_count, 121);
+  EXPECT_EQ(*service_.PruneVersions(), 0u);  // all younger than a day
   clock_.Advance(std::chrono::hours(25));
   Put("p", "new", 5000);
+  EXPECT_EQ(store_.FindByName("p")->value().version_count, 122);  // writes never prune
+  EXPECT_EQ(*service_.PruneVersions(), 22u);
   auto s = *store_.FindByName("p");
   EXPECT_EQ(s->version_count, 100);
   EXPECT_EQ(Value("p", std::nullopt, Token(1000)), "ERROR:SECRET_NOT_FOUND");

@@ -32,6 +32,25 @@ Result<std::optional<SecretVersion>> MemorySecretStore::GetVersion(std::string_v
   return std::optional<SecretVersion>(v->second);
 }
 
+Result<std::optional<secrets::SecretRead>> MemorySecretStore::ReadValue(std::string_view name,
+                                                                        std::string_view version_id,
+                                                                        std::string_view stage) {
+  std::lock_guard lock(mu_);
+  auto n = name_to_arn_.find(name);
+  if (n == name_to_arn_.end()) return std::optional<secrets::SecretRead>();
+  const Entry& e = by_arn_.find(n->second)->second;
+  secrets::SecretRead out{e.secret, std::nullopt};
+  out.secret.tags.reset();
+  std::string vid(version_id);
+  if (vid.empty()) {
+    auto st = e.secret.stages.find(std::string(stage));
+    if (st != e.secret.stages.end()) vid = st->second;
+  }
+  auto v = e.versions.find(vid);
+  if (v != e.versions.end()) out.version = v->second;
+  return std::optional<secrets::SecretRead>(std::move(out));
+}
+
 std::vector<SecretVersion> MemorySecretStore::SortedVersions(const Entry& e) const {
   std::vector<SecretVersion> all;
   for (const auto& [id, v] : e.versions) all.push_back(v);

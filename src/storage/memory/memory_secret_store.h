@@ -16,6 +16,9 @@ class MemorySecretStore final : public secrets::SecretStore {
   Result<std::optional<secrets::Secret>> FindByArn(std::string_view arn) override;
   Result<std::optional<secrets::SecretVersion>> GetVersion(std::string_view arn,
                                                            std::string_view version_id) override;
+  Result<std::optional<secrets::SecretRead>> ReadValue(std::string_view name,
+                                                       std::string_view version_id,
+                                                       std::string_view stage) override;
   Result<std::vector<secrets::SecretVersion>> ListVersions(
       std::string_view arn, const std::optional<secrets::VersionCursor>& after,
       size_t limit) override;

@@ -91,7 +91,6 @@ const std::vector<const char*>& Steps() {
         ciphertext       BLOB NOT NULL,
         UNIQUE(secret_id, version_id)
       );
-      CREATE INDEX secret_versions_by_age ON secret_versions(secret_id, created_ms, version_id);
 
       CREATE TABLE access_keys(
         access_key_id  TEXT PRIMARY KEY,

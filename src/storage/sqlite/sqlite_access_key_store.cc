@@ -46,7 +46,7 @@ AccessKeyRecord ReadRecord(const Statement& st) {
 }  // namespace
 
 Result<void> SqliteAccessKeyStore::Put(const AccessKeyRecord& r) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([r](Connection& c) -> Result<void> {
     COFFER_ASSIGN_OR_RETURN(
         Statement st, c.Prepare("INSERT OR REPLACE INTO access_keys(" COFFER_ACCESS_KEY_COLUMNS
                                 ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
@@ -80,7 +80,7 @@ Result<std::optional<AccessKeyRecord>> SqliteAccessKeyStore::Get(std::string_vie
 }
 
 Result<void> SqliteAccessKeyStore::Delete(std::string_view id) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([id = std::string(id)](Connection& c) -> Result<void> {
     COFFER_ASSIGN_OR_RETURN(Statement st,
                             c.Prepare("DELETE FROM access_keys WHERE access_key_id = ?1"));
     st.Bind(1, id);

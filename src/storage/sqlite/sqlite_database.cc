@@ -1,6 +1,7 @@
 #include "storage/sqlite/sqlite_database.h"
 
 #include "base/check.h"
+#include "base/deferred_writes.h"
 #include "base/logging.h"
 #include "base/metrics.h"
 #include "storage/sqlite/migrations.h"
@@ -10,6 +11,7 @@ namespace {
 
 struct StorageMetrics {
   metrics::Histogram& commit_seconds;
+  metrics::Histogram& sync_seconds;
   metrics::Histogram& batch_size;
   metrics::Histogram& write_wait_seconds;
   metrics::Counter& commit_failures;
@@ -21,6 +23,10 @@ StorageMetrics& Metrics() {
     return new StorageMetrics{
         r.NewHistogram("coffer_storage_commit_seconds",
                        "Time to apply and durably commit one group of writes.", {},
+                       metrics::LatencyBuckets())
+            .With({}),
+        r.NewHistogram("coffer_storage_sync_seconds",
+                       "Time of the COMMIT itself (WAL write and fsync) of one group.", {},
                        metrics::LatencyBuckets())
             .With({}),
         r.NewHistogram("coffer_storage_commit_batch_size", "Writes sharing one commit.", {},
@@ -125,7 +131,21 @@ std::string Statement::Blob(int col) const {
 }
 bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool read_only) {
+Result<void> ReadTransaction::Begin() {
+  COFFER_ASSIGN_OR_RETURN(Statement st, c_.Prepare("BEGIN"));
+  COFFER_RETURN_IF_ERROR(st.Run());
+  open_ = true;
+  return Ok();
+}
+
+ReadTransaction::~ReadTransaction() {
+  if (!open_) return;
+  // Statements must be reset before COMMIT; callers' Statements are destroyed before this.
+  if (auto st = c_.Prepare("COMMIT"); st.has_value()) (void)st->Run();
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool read_only,
+                                                     int page_size) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX |
               (read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
@@ -139,6 +159,11 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
   sqlite3_extended_result_codes(db, 1);
   COFFER_RETURN_IF_ERROR(conn->Exec("PRAGMA foreign_keys = ON"));
   if (!read_only) {
+    if (page_size > 0) {
+      // Must precede the switch to WAL, which fixes the page size of a new file.
+      std::string pragma = "PRAGMA page_size = " + std::to_string(page_size);
+      COFFER_RETURN_IF_ERROR(conn->Exec(pragma.c_str()));
+    }
     COFFER_RETURN_IF_ERROR(conn->Exec("PRAGMA journal_mode = WAL"));
     // FULL: the WAL is fsync'd at every commit, so an acknowledged write survives power loss.
     COFFER_RETURN_IF_ERROR(conn->Exec("PRAGMA synchronous = FULL"));
@@ -176,8 +201,13 @@ Result<void> Connection::Exec(const char* sql) {
 
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const Options& options) {
   auto db = std::unique_ptr<SqliteDatabase>(new SqliteDatabase(options));
-  COFFER_ASSIGN_OR_RETURN(db->writer_, Connection::Open(options.path, false));
+  COFFER_ASSIGN_OR_RETURN(db->writer_, Connection::Open(options.path, false, options.page_size));
   COFFER_RETURN_IF_ERROR(Migrate(*db->writer_));
+  // The writer walks the same B-tree paths on every commit; keep them in memory rather than
+  // re-reading them (pages are only cached once touched, so a small store stays small).
+  std::string cache = "PRAGMA cache_size = -" + std::to_string(options.writer_cache_kib);
+  COFFER_RETURN_IF_ERROR(db->writer_->Exec(cache.c_str()));
+
   for (size_t i = 0; i < options.read_connections; ++i) {
     COFFER_ASSIGN_OR_RETURN(auto conn, Connection::Open(options.path, true));
     db->pool_.push_back(std::move(conn));
@@ -211,16 +241,29 @@ SqliteDatabase::Lease::~Lease() {
 }
 
 Result<void> SqliteDatabase::Write(WriteFn fn) {
+  if (DeferredWrites* scope = DeferredWrites::Active()) {
+    if (scope->CanDefer()) {
+      {
+        std::lock_guard lock(queue_mu_);
+        if (stopping_) return UnavailableError("the database is closing");
+        queue_.push_back(Job{std::move(fn), scope->Defer()});
+      }
+      queue_cv_.notify_one();
+      return Ok();
+    }
+    // A second write in the scope: it must not commit if the deferred one failed.
+    COFFER_RETURN_IF_ERROR(scope->WaitForEarlier());
+  }
   auto started = std::chrono::steady_clock::now();
-  Job job{std::move(fn), {}, true};
-  std::future<Result<void>> done = job.done.get_future();
+  auto done = std::make_shared<std::promise<Result<void>>>();
+  std::future<Result<void>> future = done->get_future();
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return UnavailableError("the database is closing");
-    queue_.push_back(std::move(job));
+    queue_.push_back(Job{std::move(fn), [done](Result<void> r) { done->set_value(std::move(r)); }});
   }
   queue_cv_.notify_one();
-  Result<void> r = done.get();
+  Result<void> r = future.get();
   Metrics().write_wait_seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return r;
@@ -230,7 +273,7 @@ void SqliteDatabase::WriteAsync(WriteFn fn) {
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return;
-    queue_.push_back(Job{std::move(fn), {}, false});
+    queue_.push_back(Job{std::move(fn), nullptr});
   }
   queue_cv_.notify_one();
 }
@@ -272,7 +315,7 @@ void SqliteDatabase::CommitBatch(std::vector<Job>& batch) {
   results.reserve(batch.size());
   auto fail_all = [&](const Error& e) {
     for (Job& j : batch) {
-      if (j.wait) j.done.set_value(e);
+      if (j.done) j.done(e);
     }
   };
   auto begun = writer_->Exec("BEGIN IMMEDIATE");
@@ -292,7 +335,10 @@ void SqliteDatabase::CommitBatch(std::vector<Job>& batch) {
     (void)writer_->Exec("RELEASE job");
     results.push_back(std::move(r));
   }
+  auto sync_started = std::chrono::steady_clock::now();
   auto committed = writer_->Exec("COMMIT");
+  Metrics().sync_seconds.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_started).count());
   if (!committed.has_value()) {
     // Nothing in this batch is durable: tell every waiter, and leave no transaction open.
     (void)writer_->Exec("ROLLBACK");
@@ -306,7 +352,7 @@ void SqliteDatabase::CommitBatch(std::vector<Job>& batch) {
   commits_.fetch_add(1, std::memory_order_relaxed);
   writes_committed_.fetch_add(batch.size(), std::memory_order_relaxed);
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i].wait) batch[i].done.set_value(std::move(results[i]));
+    if (batch[i].done) batch[i].done(std::move(results[i]));
   }
 }
 

@@ -63,7 +63,9 @@ class Statement {
 // One SQLite connection and its prepared-statement cache. Used by one thread at a time.
 class Connection {
  public:
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only);
+  // `page_size` (writable connections only) applies if the database is still empty.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only,
+                                                  int page_size = 0);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -77,6 +79,21 @@ class Connection {
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// A read transaction on a read connection: one snapshot (and one set of file locks) for several
+// statements. Ends (COMMIT) when destroyed.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Connection& c) : c_(c) {}
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  Result<void> Begin();
+
+ private:
+  Connection& c_;
+  bool open_ = false;
 };
 
 // Maps a SQLite result code to an Error. Constraint violations become kAlreadyExists; a full
@@ -95,6 +112,10 @@ class SqliteDatabase {
     std::string path;
     size_t read_connections = 8;
     size_t max_batch = 512;
+    // Page size of a new database. Small pages keep the WAL bytes (and so the fsync) of a
+    // commit small: a put dirties a few random pages.
+    int page_size = 4096;
+    int writer_cache_kib = 32768;
   };
 
   // Opens (creating if needed) and migrates the database.
@@ -107,7 +128,11 @@ class SqliteDatabase {
     Lease lease(*this);
     return fn(*lease.conn);
   }
-  // Runs `fn` in the next group commit and waits until that commit is durable.
+  // Runs `fn` in the next group commit and waits until that commit is durable. Inside a
+  // DeferredWrites scope the first write of the scope is queued and reported through the scope
+  // instead, and Write returns success at once.
+  // REQUIRES: `fn` owns everything it uses (captures by value, no string_view or references):
+  // with deferral it runs after Write has returned.
   Result<void> Write(WriteFn fn);
   // Queues `fn` for the next group commit without waiting (advisory data only).
   void WriteAsync(WriteFn fn);
@@ -121,8 +146,7 @@ class SqliteDatabase {
  private:
   struct Job {
     WriteFn fn;
-    std::promise<Result<void>> done;
-    bool wait = true;
+    std::function<void(Result<void>)> done;  // empty for WriteAsync
   };
   struct Lease {
     explicit Lease(SqliteDatabase& db);

@@ -87,7 +87,7 @@ Alias ReadAlias(const Statement& st) {
 }  // namespace
 
 Result<void> SqliteKeyStore::CreateKey(const Key& key, const KeyMaterial& first_material) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([key, first_material](Connection& c) -> Result<void> {
     COFFER_ASSIGN_OR_RETURN(
         Statement st,
         c.Prepare("INSERT INTO kms_keys(" COFFER_KEY_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
@@ -129,7 +129,7 @@ Result<std::vector<Key>> SqliteKeyStore::ListKeys(std::string_view after_key_id,
 
 Result<void> SqliteKeyStore::UpdateKey(const Key& key,
                                        const std::optional<KeyMaterial>& new_material) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([key, new_material](Connection& c) -> Result<void> {
     COFFER_ASSIGN_OR_RETURN(
         Statement st,
         c.Prepare("UPDATE kms_keys SET arn = ?2, description = ?3, state = ?4, spec = ?5, "
@@ -153,7 +153,7 @@ Result<void> SqliteKeyStore::UpdateKey(const Key& key,
 }
 
 Result<void> SqliteKeyStore::DeleteKey(std::string_view key_id) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([key_id = std::string(key_id)](Connection& c) -> Result<void> {
     for (const char* sql : {"DELETE FROM kms_aliases WHERE key_id = ?1",
                             "DELETE FROM kms_key_materials WHERE key_id = ?1",
                             "DELETE FROM kms_keys WHERE key_id = ?1"}) {
@@ -195,7 +195,7 @@ Result<std::vector<KeyMaterial>> SqliteKeyStore::ListMaterials(std::string_view 
 }
 
 Result<void> SqliteKeyStore::CreateAlias(const Alias& alias) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([alias](Connection& c) -> Result<void> {
     COFFER_ASSIGN_OR_RETURN(
         Statement st, c.Prepare("INSERT INTO kms_aliases(name, key_id, created_ms, updated_ms) "
                                 "VALUES(?1, ?2, ?3, ?4)"));
@@ -220,7 +220,7 @@ Result<std::optional<Alias>> SqliteKeyStore::GetAlias(std::string_view name) {
 }
 
 Result<void> SqliteKeyStore::UpdateAlias(const Alias& alias) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([alias](Connection& c) -> Result<void> {
     COFFER_ASSIGN_OR_RETURN(
         Statement st,
         c.Prepare("UPDATE kms_aliases SET key_id = ?2, updated_ms = ?3 WHERE name = ?1"));
@@ -232,7 +232,7 @@ Result<void> SqliteKeyStore::UpdateAlias(const Alias& alias) {
 }
 
 Result<void> SqliteKeyStore::DeleteAlias(std::string_view name) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([name = std::string(name)](Connection& c) -> Result<void> {
     COFFER_ASSIGN_OR_RETURN(Statement st, c.Prepare("DELETE FROM kms_aliases WHERE name = ?1"));
     st.Bind(1, name);
     return st.Run();
@@ -277,7 +277,7 @@ Result<std::vector<KeyringTerm>> SqliteKeyStore::ListKeyringTerms() {
 }
 
 Result<void> SqliteKeyStore::AddKeyringTerm(const KeyringTerm& term) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([term](Connection& c) -> Result<void> {
     COFFER_ASSIGN_OR_RETURN(
         Statement st,
         c.Prepare("INSERT INTO keyring_terms(term, created_ms, sealed) VALUES(?1, ?2, ?3)"));
@@ -287,7 +287,7 @@ Result<void> SqliteKeyStore::AddKeyringTerm(const KeyringTerm& term) {
 }
 
 Result<void> SqliteKeyStore::ReplaceKeyringTerms(const std::vector<KeyringTerm>& terms) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([terms](Connection& c) -> Result<void> {
     for (const KeyringTerm& t : terms) {
       COFFER_ASSIGN_OR_RETURN(Statement st,
                               c.Prepare("UPDATE keyring_terms SET sealed = ?2 WHERE term = ?1"));

@@ -13,12 +13,13 @@ Result<std::optional<std::string>> GetMeta(SqliteDatabase& db, std::string_view 
 }
 
 Result<void> PutMeta(SqliteDatabase& db, std::string_view key, std::string_view value) {
-  return db.Write([&](Connection& c) -> Result<void> {
-    COFFER_ASSIGN_OR_RETURN(Statement st,
-                            c.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"));
-    st.Bind(1, key).Bind(2, value);
-    return st.Run();
-  });
+  return db.Write(
+      [key = std::string(key), value = std::string(value)](Connection& c) -> Result<void> {
+        COFFER_ASSIGN_OR_RETURN(
+            Statement st, c.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"));
+        st.Bind(1, key).Bind(2, value);
+        return st.Run();
+      });
 }
 
 }  // namespace coffer::storage::sqlite

@@ -1,5 +1,8 @@
 #include "storage/sqlite/sqlite_secret_store.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "storage/sqlite/internal/json_codec.h"
 
 namespace coffer::storage::sqlite {
@@ -118,31 +121,95 @@ Result<std::optional<SecretVersion>> SqliteSecretStore::GetVersion(std::string_v
   });
 }
 
+Result<std::optional<secrets::SecretRead>> SqliteSecretStore::ReadValue(std::string_view name,
+                                                                        std::string_view version_id,
+                                                                        std::string_view stage) {
+  return db_.Read([&](Connection& c) -> Result<std::optional<secrets::SecretRead>> {
+    ReadTransaction txn(c);
+    COFFER_RETURN_IF_ERROR(txn.Begin());
+    // Tags are left out (NULL): this path serves values, not metadata.
+    COFFER_ASSIGN_OR_RETURN(
+        Statement st,
+        c.Prepare("SELECT arn, name, description, kms_key_id, type, created_ms, last_changed_ms, "
+                  "last_accessed_ms, deleted_ms, purge_after_ms, NULL, stages, version_count, "
+                  "revision, id FROM secrets WHERE name = ?1"));
+    st.Bind(1, name);
+    COFFER_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<secrets::SecretRead>();
+    secrets::SecretRead out;
+    COFFER_ASSIGN_OR_RETURN(out.secret, ReadSecret(st));
+    int64_t secret_id = st.Int(14);
+    std::string vid(version_id);
+    if (vid.empty()) {
+      auto it = out.secret.stages.find(std::string(stage));
+      if (it != out.secret.stages.end()) vid = it->second;
+    }
+    if (!vid.empty()) {
+      COFFER_ASSIGN_OR_RETURN(
+          Statement v, c.Prepare("SELECT version_id, created_ms, last_accessed_ms, kms_key_arn, "
+                                 "is_binary, ciphertext FROM secret_versions WHERE secret_id = ?1 "
+                                 "AND version_id = ?2"));
+      v.Bind(1, secret_id).Bind(2, vid);
+      COFFER_ASSIGN_OR_RETURN(bool vrow, v.Step());
+      if (vrow) {
+        SecretVersion ver;
+        ver.version_id = v.Text(0);
+        ver.created = FromUnixMillis(v.Int(1));
+        ver.last_accessed = OptTime(v.OptInt(2));
+        ver.kms_key_arn = v.Text(3);
+        ver.is_binary = v.Int(4) != 0;
+        ver.ciphertext = v.Blob(5);
+        out.version = std::move(ver);
+      }
+    }
+    return std::optional<secrets::SecretRead>(std::move(out));
+  });
+}
+
+namespace {
+
+// A secret's versions without values, newest first (created desc, version id desc). There is
+// no age index: each put would dirty one more random page for it. A secret holds at most a few
+// thousand versions, so sorting them here is cheap, and only listings and pruning need it.
+Result<std::vector<SecretVersion>> VersionsNewestFirst(Connection& c, std::string_view arn) {
+  COFFER_ASSIGN_OR_RETURN(
+      Statement st,
+      c.Prepare("SELECT v.version_id, v.created_ms, v.last_accessed_ms, v.kms_key_arn, "
+                "v.is_binary FROM secret_versions v JOIN secrets s ON s.id = v.secret_id "
+                "WHERE s.arn = ?1"));
+  st.Bind(1, arn);
+  std::vector<SecretVersion> out;
+  while (true) {
+    COFFER_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    SecretVersion v;
+    v.version_id = st.Text(0);
+    v.created = FromUnixMillis(st.Int(1));
+    v.last_accessed = OptTime(st.OptInt(2));
+    v.kms_key_arn = st.Text(3);
+    v.is_binary = st.Int(4) != 0;
+    out.push_back(std::move(v));
+  }
+  std::sort(out.begin(), out.end(), [](const SecretVersion& a, const SecretVersion& b) {
+    return std::tie(b.created, b.version_id) < std::tie(a.created, a.version_id);
+  });
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<SecretVersion>> SqliteSecretStore::ListVersions(
     std::string_view arn, const std::optional<secrets::VersionCursor>& after, size_t limit) {
   return db_.Read([&](Connection& c) -> Result<std::vector<SecretVersion>> {
-    const char* sql =
-        after ? "SELECT v.version_id, v.created_ms, v.last_accessed_ms, v.kms_key_arn, "
-                "v.is_binary FROM secret_versions v JOIN secrets s ON s.id = v.secret_id "
-                "WHERE s.arn = ?1 AND (v.created_ms, v.version_id) < (?2, ?3) "
-                "ORDER BY v.created_ms DESC, v.version_id DESC LIMIT ?4"
-              : "SELECT v.version_id, v.created_ms, v.last_accessed_ms, v.kms_key_arn, "
-                "v.is_binary FROM secret_versions v JOIN secrets s ON s.id = v.secret_id "
-                "WHERE s.arn = ?1 ORDER BY v.created_ms DESC, v.version_id DESC LIMIT ?4";
-    COFFER_ASSIGN_OR_RETURN(Statement st, c.Prepare(sql));
-    st.Bind(1, arn).Bind(4, static_cast<int64_t>(limit));
-    if (after) st.Bind(2, after->created_ms).Bind(3, after->version_id);
+    COFFER_ASSIGN_OR_RETURN(std::vector<SecretVersion> all, VersionsNewestFirst(c, arn));
     std::vector<SecretVersion> out;
-    while (true) {
-      COFFER_ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      SecretVersion v;
-      v.version_id = st.Text(0);
-      v.created = FromUnixMillis(st.Int(1));
-      v.last_accessed = OptTime(st.OptInt(2));
-      v.kms_key_arn = st.Text(3);
-      v.is_binary = st.Int(4) != 0;
+    for (SecretVersion& v : all) {
+      if (after && std::make_tuple(ToUnixMillis(v.created), v.version_id) >=
+                       std::make_tuple(after->created_ms, after->version_id)) {
+        continue;
+      }
       out.push_back(std::move(v));
+      if (out.size() == limit) break;
     }
     return out;
   });
@@ -152,21 +219,10 @@ Result<std::vector<std::string>> SqliteSecretStore::OldVersions(std::string_view
                                                                 size_t keep_newest,
                                                                 Timestamp created_before) {
   return db_.Read([&](Connection& c) -> Result<std::vector<std::string>> {
-    COFFER_ASSIGN_OR_RETURN(
-        Statement st,
-        c.Prepare("SELECT version_id, created_ms FROM ("
-                  "  SELECT v.version_id, v.created_ms FROM secret_versions v JOIN secrets s "
-                  "  ON s.id = v.secret_id WHERE s.arn = ?1 "
-                  "  ORDER BY v.created_ms DESC, v.version_id DESC LIMIT -1 OFFSET ?2"
-                  ") WHERE created_ms < ?3"));
-    st.Bind(1, arn)
-        .Bind(2, static_cast<int64_t>(keep_newest))
-        .Bind(3, ToUnixMillis(created_before));
+    COFFER_ASSIGN_OR_RETURN(std::vector<SecretVersion> all, VersionsNewestFirst(c, arn));
     std::vector<std::string> out;
-    while (true) {
-      COFFER_ASSIGN_OR_RETURN(bool row, st.Step());
-      if (!row) break;
-      out.push_back(st.Text(0));
+    for (size_t i = keep_newest; i < all.size(); ++i) {
+      if (all[i].created < created_before) out.push_back(std::move(all[i].version_id));
     }
     return out;
   });
@@ -224,7 +280,7 @@ Result<std::vector<Secret>> SqliteSecretStore::Scan(const secrets::SecretScan& s
 
 Result<void> SqliteSecretStore::Create(const Secret& secret,
                                        const std::optional<SecretVersion>& first_version) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([secret, first_version](Connection& c) -> Result<void> {
     COFFER_ASSIGN_OR_RETURN(
         Statement st,
         c.Prepare("INSERT INTO secrets(description, kms_key_id, type, last_changed_ms, "
@@ -245,7 +301,7 @@ Result<void> SqliteSecretStore::Create(const Secret& secret,
 Result<void> SqliteSecretStore::Update(const Secret& secret,
                                        const std::vector<SecretVersion>& new_versions,
                                        const std::vector<std::string>& deleted_versions) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([secret, new_versions, deleted_versions](Connection& c) -> Result<void> {
     COFFER_ASSIGN_OR_RETURN(
         Statement st,
         c.Prepare("UPDATE secrets SET description = ?1, kms_key_id = ?2, type = ?3, "
@@ -277,7 +333,7 @@ Result<void> SqliteSecretStore::Update(const Secret& secret,
 }
 
 Result<void> SqliteSecretStore::Purge(std::string_view arn) {
-  return db_.Write([&](Connection& c) -> Result<void> {
+  return db_.Write([arn = std::string(arn)](Connection& c) -> Result<void> {
     COFFER_ASSIGN_OR_RETURN(Statement versions,
                             c.Prepare("DELETE FROM secret_versions WHERE secret_id = "
                                       "(SELECT id FROM secrets WHERE arn = ?1)"));

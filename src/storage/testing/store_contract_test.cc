@@ -123,6 +123,26 @@ TEST_P(SecretStoreContractTest, CreateThenFindReturnsEveryField) {
   EXPECT_FALSE(store().GetVersion(s.arn, "v2")->has_value());
 }
 
+TEST_P(SecretStoreContractTest, ReadValueFindsVersionByIdOrStage) {
+  Secret s = MakeSecret("rv", 1);
+  s.tags = core::Tags{{"k", "v"}};
+  s.stages = {{"AWSCURRENT", "v2"}, {"OLD", "v1"}};
+  ASSERT_TRUE(store().Create(s, MakeVersion("v1", 1, "one")).has_value());
+  s.revision = 1;
+  ASSERT_TRUE(store().Update(s, {MakeVersion("v2", 2, "two")}, {}).has_value());
+  auto by_stage = store().ReadValue("rv", "", "AWSCURRENT")->value();
+  EXPECT_EQ(by_stage.secret.arn, s.arn);
+  EXPECT_FALSE(by_stage.secret.tags.has_value());  // not loaded on this path
+  EXPECT_EQ(by_stage.secret.stages, s.stages);
+  ASSERT_TRUE(by_stage.version.has_value());
+  EXPECT_EQ(by_stage.version->ciphertext, "two");
+  EXPECT_EQ(store().ReadValue("rv", "", "OLD")->value().version->version_id, "v1");
+  EXPECT_EQ(store().ReadValue("rv", "v1", "AWSCURRENT")->value().version->ciphertext, "one");
+  EXPECT_FALSE(store().ReadValue("rv", "", "NOPE")->value().version.has_value());
+  EXPECT_FALSE(store().ReadValue("rv", "v9", "")->value().version.has_value());
+  EXPECT_FALSE(store().ReadValue("missing", "", "AWSCURRENT")->has_value());
+}
+
 TEST_P(SecretStoreContractTest, AbsentAndEmptyTagsDiffer) {
   Secret a = MakeSecret("a", 1), b = MakeSecret("b", 2);
   b.tags = core::Tags{};
