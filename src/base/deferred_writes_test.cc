@@ -1,8 +1,8 @@
 #include "base/deferred_writes.h"
 
-#include <thread>
-
 #include <gtest/gtest.h>
+
+#include <thread>
 
 namespace coffer {
 namespace {

@@ -32,8 +32,7 @@ Result<WriteLocks::Held> WriteLocks::Acquire(std::string_view name) {
   std::unique_lock lock(mu_);
   if (busy_[stripe]) {
     if (DeferredWrites::Active() != nullptr) {
-      return AbortedError("another write to this secret is in flight",
-                          DeferredWrites::kWouldBlock);
+      return AbortedError("another write to this secret is in flight", DeferredWrites::kWouldBlock);
     }
     cv_.wait(lock, [&] { return !busy_[stripe]; });
   }

@@ -1,9 +1,9 @@
 #include "core/secrets/write_locks.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "base/deferred_writes.h"
 

@@ -240,13 +240,13 @@ SqliteDatabase::Lease::~Lease() {
   db.pool_cv_.notify_one();
 }
 
-Result<void> SqliteDatabase::Write(WriteFn fn) {
+Result<void> SqliteDatabase::Write(WriteFn fn, std::function<void()> after_commit) {
   if (DeferredWrites* scope = DeferredWrites::Active()) {
     if (scope->CanDefer()) {
       {
         std::lock_guard lock(queue_mu_);
         if (stopping_) return UnavailableError("the database is closing");
-        queue_.push_back(Job{std::move(fn), scope->Defer()});
+        queue_.push_back(Job{std::move(fn), scope->Defer(), std::move(after_commit)});
       }
       queue_cv_.notify_one();
       return Ok();
@@ -260,7 +260,8 @@ Result<void> SqliteDatabase::Write(WriteFn fn) {
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return UnavailableError("the database is closing");
-    queue_.push_back(Job{std::move(fn), [done](Result<void> r) { done->set_value(std::move(r)); }});
+    queue_.push_back(Job{std::move(fn), [done](Result<void> r) { done->set_value(std::move(r)); },
+                         std::move(after_commit)});
   }
   queue_cv_.notify_one();
   Result<void> r = future.get();
@@ -269,11 +270,11 @@ Result<void> SqliteDatabase::Write(WriteFn fn) {
   return r;
 }
 
-void SqliteDatabase::WriteAsync(WriteFn fn) {
+void SqliteDatabase::WriteAsync(WriteFn fn, std::function<void()> after_commit) {
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return;
-    queue_.push_back(Job{std::move(fn), nullptr});
+    queue_.push_back(Job{std::move(fn), nullptr, std::move(after_commit)});
   }
   queue_cv_.notify_one();
 }
@@ -351,6 +352,9 @@ void SqliteDatabase::CommitBatch(std::vector<Job>& batch) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   commits_.fetch_add(1, std::memory_order_relaxed);
   writes_committed_.fetch_add(batch.size(), std::memory_order_relaxed);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (results[i].has_value() && batch[i].after_commit) batch[i].after_commit();
+  }
   for (size_t i = 0; i < batch.size(); ++i) {
     if (batch[i].done) batch[i].done(std::move(results[i]));
   }

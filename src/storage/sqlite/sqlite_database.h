@@ -133,9 +133,11 @@ class SqliteDatabase {
   // instead, and Write returns success at once.
   // REQUIRES: `fn` owns everything it uses (captures by value, no string_view or references):
   // with deferral it runs after Write has returned.
-  Result<void> Write(WriteFn fn);
+  // `after_commit`, if given, runs on the writer thread once the write's commit is durable and
+  // before the write is acknowledged (cache invalidation).
+  Result<void> Write(WriteFn fn, std::function<void()> after_commit = nullptr);
   // Queues `fn` for the next group commit without waiting (advisory data only).
-  void WriteAsync(WriteFn fn);
+  void WriteAsync(WriteFn fn, std::function<void()> after_commit = nullptr);
   // Waits for every queued write to commit.
   void Flush();
 
@@ -147,6 +149,7 @@ class SqliteDatabase {
   struct Job {
     WriteFn fn;
     std::function<void(Result<void>)> done;  // empty for WriteAsync
+    std::function<void()> after_commit;
   };
   struct Lease {
     explicit Lease(SqliteDatabase& db);

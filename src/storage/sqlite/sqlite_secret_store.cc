@@ -121,9 +121,30 @@ Result<std::optional<SecretVersion>> SqliteSecretStore::GetVersion(std::string_v
   });
 }
 
+std::function<void()> SqliteSecretStore::InvalidateLater(std::string name) {
+  if (!cache_) return nullptr;
+  return [cache = cache_.get(), name = std::move(name)] { cache->Invalidate(name); };
+}
+
 Result<std::optional<secrets::SecretRead>> SqliteSecretStore::ReadValue(std::string_view name,
                                                                         std::string_view version_id,
                                                                         std::string_view stage) {
+  uint64_t generation = 0;
+  if (cache_) {
+    if (auto hit = cache_->Find(name, version_id, stage)) {
+      return std::optional<secrets::SecretRead>(std::move(*hit));
+    }
+    generation = cache_->Generation(name);  // before reading: see ReadCache
+  }
+  auto read = ReadValueUncached(name, version_id, stage);
+  if (cache_ && read.has_value() && read->has_value()) {
+    cache_->Insert(name, version_id, stage, generation, **read);
+  }
+  return read;
+}
+
+Result<std::optional<secrets::SecretRead>> SqliteSecretStore::ReadValueUncached(
+    std::string_view name, std::string_view version_id, std::string_view stage) {
   return db_.Read([&](Connection& c) -> Result<std::optional<secrets::SecretRead>> {
     ReadTransaction txn(c);
     COFFER_RETURN_IF_ERROR(txn.Begin());
@@ -280,69 +301,86 @@ Result<std::vector<Secret>> SqliteSecretStore::Scan(const secrets::SecretScan& s
 
 Result<void> SqliteSecretStore::Create(const Secret& secret,
                                        const std::optional<SecretVersion>& first_version) {
-  return db_.Write([secret, first_version](Connection& c) -> Result<void> {
-    COFFER_ASSIGN_OR_RETURN(
-        Statement st,
-        c.Prepare("INSERT INTO secrets(description, kms_key_id, type, last_changed_ms, "
-                  "deleted_ms, purge_after_ms, tags, stages, version_count, arn, name, "
-                  "created_ms, last_accessed_ms, revision) "
-                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1)"));
-    BindSecret(st, secret);
-    st.Bind(10, secret.arn)
-        .Bind(11, secret.name)
-        .Bind(12, ToUnixMillis(secret.created))
-        .Bind(13, OptMs(secret.last_accessed));
-    COFFER_RETURN_IF_ERROR(st.Run());
-    if (first_version) COFFER_RETURN_IF_ERROR(InsertVersion(c, secret.arn, *first_version));
-    return Ok();
-  });
+  return db_.Write(
+      [secret, first_version](Connection& c) -> Result<void> {
+        COFFER_ASSIGN_OR_RETURN(
+            Statement st,
+            c.Prepare("INSERT INTO secrets(description, kms_key_id, type, last_changed_ms, "
+                      "deleted_ms, purge_after_ms, tags, stages, version_count, arn, name, "
+                      "created_ms, last_accessed_ms, revision) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1)"));
+        BindSecret(st, secret);
+        st.Bind(10, secret.arn)
+            .Bind(11, secret.name)
+            .Bind(12, ToUnixMillis(secret.created))
+            .Bind(13, OptMs(secret.last_accessed));
+        COFFER_RETURN_IF_ERROR(st.Run());
+        if (first_version) COFFER_RETURN_IF_ERROR(InsertVersion(c, secret.arn, *first_version));
+        return Ok();
+      },
+      InvalidateLater(secret.name));
 }
 
 Result<void> SqliteSecretStore::Update(const Secret& secret,
                                        const std::vector<SecretVersion>& new_versions,
                                        const std::vector<std::string>& deleted_versions) {
-  return db_.Write([secret, new_versions, deleted_versions](Connection& c) -> Result<void> {
-    COFFER_ASSIGN_OR_RETURN(
-        Statement st,
-        c.Prepare("UPDATE secrets SET description = ?1, kms_key_id = ?2, type = ?3, "
-                  "last_changed_ms = ?4, deleted_ms = ?5, purge_after_ms = ?6, tags = ?7, "
-                  "stages = ?8, version_count = ?9, revision = revision + 1 "
-                  "WHERE arn = ?10 AND revision = ?11"));
-    BindSecret(st, secret);
-    st.Bind(10, secret.arn).Bind(11, secret.revision);
-    COFFER_RETURN_IF_ERROR(st.Run());
-    if (c.Changes() != 1) {
-      COFFER_ASSIGN_OR_RETURN(Statement exists, c.Prepare("SELECT 1 FROM secrets WHERE arn = ?1"));
-      exists.Bind(1, secret.arn);
-      COFFER_ASSIGN_OR_RETURN(bool row, exists.Step());
-      return row ? AbortedError("secret changed concurrently") : NotFoundError("secret not found");
-    }
-    for (const std::string& vid : deleted_versions) {
-      COFFER_ASSIGN_OR_RETURN(
-          Statement del,
-          c.Prepare("DELETE FROM secret_versions WHERE version_id = ?2 AND secret_id = "
-                    "(SELECT id FROM secrets WHERE arn = ?1)"));
-      del.Bind(1, secret.arn).Bind(2, vid);
-      COFFER_RETURN_IF_ERROR(del.Run());
-    }
-    for (const SecretVersion& v : new_versions) {
-      COFFER_RETURN_IF_ERROR(InsertVersion(c, secret.arn, v));
-    }
-    return Ok();
-  });
+  return db_.Write(
+      [secret, new_versions, deleted_versions](Connection& c) -> Result<void> {
+        COFFER_ASSIGN_OR_RETURN(
+            Statement st,
+            c.Prepare("UPDATE secrets SET description = ?1, kms_key_id = ?2, type = ?3, "
+                      "last_changed_ms = ?4, deleted_ms = ?5, purge_after_ms = ?6, tags = ?7, "
+                      "stages = ?8, version_count = ?9, revision = revision + 1 "
+                      "WHERE arn = ?10 AND revision = ?11"));
+        BindSecret(st, secret);
+        st.Bind(10, secret.arn).Bind(11, secret.revision);
+        COFFER_RETURN_IF_ERROR(st.Run());
+        if (c.Changes() != 1) {
+          COFFER_ASSIGN_OR_RETURN(Statement exists,
+                                  c.Prepare("SELECT 1 FROM secrets WHERE arn = ?1"));
+          exists.Bind(1, secret.arn);
+          COFFER_ASSIGN_OR_RETURN(bool row, exists.Step());
+          return row ? AbortedError("secret changed concurrently")
+                     : NotFoundError("secret not found");
+        }
+        for (const std::string& vid : deleted_versions) {
+          COFFER_ASSIGN_OR_RETURN(
+              Statement del,
+              c.Prepare("DELETE FROM secret_versions WHERE version_id = ?2 AND secret_id = "
+                        "(SELECT id FROM secrets WHERE arn = ?1)"));
+          del.Bind(1, secret.arn).Bind(2, vid);
+          COFFER_RETURN_IF_ERROR(del.Run());
+        }
+        for (const SecretVersion& v : new_versions) {
+          COFFER_RETURN_IF_ERROR(InsertVersion(c, secret.arn, v));
+        }
+        return Ok();
+      },
+      InvalidateLater(secret.name));
 }
 
 Result<void> SqliteSecretStore::Purge(std::string_view arn) {
-  return db_.Write([arn = std::string(arn)](Connection& c) -> Result<void> {
-    COFFER_ASSIGN_OR_RETURN(Statement versions,
-                            c.Prepare("DELETE FROM secret_versions WHERE secret_id = "
-                                      "(SELECT id FROM secrets WHERE arn = ?1)"));
-    versions.Bind(1, arn);
-    COFFER_RETURN_IF_ERROR(versions.Run());
-    COFFER_ASSIGN_OR_RETURN(Statement st, c.Prepare("DELETE FROM secrets WHERE arn = ?1"));
-    st.Bind(1, arn);
-    return st.Run();
-  });
+  auto name = std::make_shared<std::string>();
+  return db_.Write(
+      [arn = std::string(arn), name](Connection& c) -> Result<void> {
+        COFFER_ASSIGN_OR_RETURN(Statement find,
+                                c.Prepare("SELECT name FROM secrets WHERE arn = ?1"));
+        find.Bind(1, arn);
+        COFFER_ASSIGN_OR_RETURN(bool row, find.Step());
+        if (!row) return Ok();
+        *name = find.Text(0);
+        COFFER_ASSIGN_OR_RETURN(Statement versions,
+                                c.Prepare("DELETE FROM secret_versions WHERE secret_id = "
+                                          "(SELECT id FROM secrets WHERE arn = ?1)"));
+        versions.Bind(1, arn);
+        COFFER_RETURN_IF_ERROR(versions.Run());
+        COFFER_ASSIGN_OR_RETURN(Statement st, c.Prepare("DELETE FROM secrets WHERE arn = ?1"));
+        st.Bind(1, arn);
+        return st.Run();
+      },
+      [cache = cache_.get(), name] {
+        if (cache != nullptr && !name->empty()) cache->Invalidate(*name);
+      });
 }
 
 Result<std::vector<std::string>> SqliteSecretStore::DueForPurge(Timestamp now, size_t limit) {
@@ -368,25 +406,35 @@ void SqliteSecretStore::RecordAccess(std::string_view arn, std::string_view vers
     std::lock_guard lock(pending_mu_);
     if (!pending_.insert(key).second) return;
   }
-  db_.WriteAsync([this, key](Connection& c) -> Result<void> {
-    {
-      std::lock_guard lock(pending_mu_);
-      pending_.erase(key);
-    }
-    const auto& [arn_s, vid, ms] = key;
-    COFFER_ASSIGN_OR_RETURN(Statement s,
-                            c.Prepare("UPDATE secrets SET last_accessed_ms = ?2 WHERE arn = ?1 AND "
-                                      "coalesce(last_accessed_ms, 0) < ?2"));
-    s.Bind(1, arn_s).Bind(2, ms);
-    COFFER_RETURN_IF_ERROR(s.Run());
-    COFFER_ASSIGN_OR_RETURN(
-        Statement v,
-        c.Prepare("UPDATE secret_versions SET last_accessed_ms = ?3 WHERE version_id = ?2 AND "
-                  "coalesce(last_accessed_ms, 0) < ?3 AND secret_id = "
-                  "(SELECT id FROM secrets WHERE arn = ?1)"));
-    v.Bind(1, arn_s).Bind(2, vid).Bind(3, ms);
-    return v.Run();
-  });
+  auto name = std::make_shared<std::string>();
+  db_.WriteAsync(
+      [this, key, name](Connection& c) -> Result<void> {
+        {
+          std::lock_guard lock(pending_mu_);
+          pending_.erase(key);
+        }
+        const auto& [arn_s, vid, ms] = key;
+        COFFER_ASSIGN_OR_RETURN(Statement find,
+                                c.Prepare("SELECT name FROM secrets WHERE arn = ?1"));
+        find.Bind(1, arn_s);
+        COFFER_ASSIGN_OR_RETURN(bool found, find.Step());
+        if (found) *name = find.Text(0);
+        COFFER_ASSIGN_OR_RETURN(
+            Statement s, c.Prepare("UPDATE secrets SET last_accessed_ms = ?2 WHERE arn = ?1 AND "
+                                   "coalesce(last_accessed_ms, 0) < ?2"));
+        s.Bind(1, arn_s).Bind(2, ms);
+        COFFER_RETURN_IF_ERROR(s.Run());
+        COFFER_ASSIGN_OR_RETURN(
+            Statement v,
+            c.Prepare("UPDATE secret_versions SET last_accessed_ms = ?3 WHERE version_id = ?2 AND "
+                      "coalesce(last_accessed_ms, 0) < ?3 AND secret_id = "
+                      "(SELECT id FROM secrets WHERE arn = ?1)"));
+        v.Bind(1, arn_s).Bind(2, vid).Bind(3, ms);
+        return v.Run();
+      },
+      [cache = cache_.get(), name] {
+        if (cache != nullptr && !name->empty()) cache->Invalidate(*name);
+      });
 }
 
 }  // namespace coffer::storage::sqlite

@@ -8,6 +8,7 @@
 
 #include "base/thread_annotations.h"
 #include "core/secrets/secret_store.h"
+#include "storage/sqlite/internal/read_cache.h"
 #include "storage/sqlite/sqlite_database.h"
 
 namespace coffer::storage::sqlite {
@@ -15,7 +16,11 @@ namespace coffer::storage::sqlite {
 // SecretStore on the embedded SQLite database. Thread-safe.
 class SqliteSecretStore final : public secrets::SecretStore {
  public:
-  explicit SqliteSecretStore(SqliteDatabase& db) : db_(db) {}
+  // `cache_entries`: how many value reads to keep in memory (0: none).
+  explicit SqliteSecretStore(SqliteDatabase& db, size_t cache_entries = 20000)
+      : db_(db),
+        cache_(cache_entries == 0 ? nullptr
+                                  : std::make_unique<internal::ReadCache>(cache_entries)) {}
 
   Result<std::optional<secrets::Secret>> FindByName(std::string_view name) override;
   Result<std::optional<secrets::Secret>> FindByArn(std::string_view arn) override;
@@ -41,8 +46,14 @@ class SqliteSecretStore final : public secrets::SecretStore {
 
  private:
   Result<std::optional<secrets::Secret>> FindBy(const char* sql, std::string_view key);
+  Result<std::optional<secrets::SecretRead>> ReadValueUncached(std::string_view name,
+                                                               std::string_view version_id,
+                                                               std::string_view stage);
+
+  std::function<void()> InvalidateLater(std::string name);
 
   SqliteDatabase& db_;
+  std::unique_ptr<internal::ReadCache> cache_;
   // Access records queued but not yet committed, so a burst of reads queues one write.
   std::mutex pending_mu_;
   std::set<std::tuple<std::string, std::string, int64_t>> pending_ COFFER_GUARDED_BY(pending_mu_);

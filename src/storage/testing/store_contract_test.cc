@@ -1,9 +1,12 @@
 // The contract of the storage ports (KeyStore, SecretStore), run against every backend.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <thread>
+#include <vector>
 
 #include "storage/memory/memory_access_key_store.h"
 #include "storage/memory/memory_key_store.h"
@@ -141,6 +144,50 @@ TEST_P(SecretStoreContractTest, ReadValueFindsVersionByIdOrStage) {
   EXPECT_FALSE(store().ReadValue("rv", "", "NOPE")->value().version.has_value());
   EXPECT_FALSE(store().ReadValue("rv", "v9", "")->value().version.has_value());
   EXPECT_FALSE(store().ReadValue("missing", "", "AWSCURRENT")->has_value());
+}
+
+TEST_P(SecretStoreContractTest, ReadValueSeesEveryWriteAtOnce) {
+  Secret s = MakeSecret("fresh", 1);
+  s.stages = {{"AWSCURRENT", "v1"}};
+  ASSERT_TRUE(store().Create(s, MakeVersion("v1", 1, "one")).has_value());
+  EXPECT_EQ(store().ReadValue("fresh", "", "AWSCURRENT")->value().version->ciphertext, "one");
+  s.revision = 1;
+  s.stages = {{"AWSCURRENT", "v2"}, {"AWSPREVIOUS", "v1"}};
+  ASSERT_TRUE(store().Update(s, {MakeVersion("v2", 2, "two")}, {}).has_value());
+  EXPECT_EQ(store().ReadValue("fresh", "", "AWSCURRENT")->value().version->ciphertext, "two");
+  store().RecordAccess(s.arn, "v2", T(86'400'000));
+  b_->sync();
+  EXPECT_EQ(store().ReadValue("fresh", "", "AWSCURRENT")->value().secret.last_accessed,
+            T(86'400'000));
+  ASSERT_TRUE(store().Purge(s.arn).has_value());
+  EXPECT_FALSE(store().ReadValue("fresh", "", "AWSCURRENT")->has_value());
+}
+
+TEST_P(SecretStoreContractTest, ReadYourWritesUnderConcurrentReaders) {
+  Secret s = MakeSecret("hot", 0);
+  s.stages = {{"AWSCURRENT", "v0"}};
+  ASSERT_TRUE(store().Create(s, MakeVersion("v0", 0, "c0")).has_value());
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!stop.load()) (void)store().ReadValue("hot", "", "AWSCURRENT");
+    });
+  }
+  int stale = 0;
+  for (int i = 1; i <= 200; ++i) {
+    s.revision = i;
+    s.stages = {{"AWSCURRENT", "v" + std::to_string(i)}};
+    ASSERT_TRUE(
+        store()
+            .Update(s, {MakeVersion("v" + std::to_string(i), i, "c" + std::to_string(i))}, {})
+            .has_value());
+    auto read = store().ReadValue("hot", "", "AWSCURRENT")->value();
+    if (read.version->ciphertext != "c" + std::to_string(i)) ++stale;
+  }
+  stop = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(stale, 0) << "a read after an acknowledged write returned an older value";
 }
 
 TEST_P(SecretStoreContractTest, AbsentAndEmptyTagsDiffer) {
