@@ -17,7 +17,7 @@ namespace coffer::storage::sqlite {
 class SqliteSecretStore final : public secrets::SecretStore {
  public:
   // `cache_entries`: how many value reads to keep in memory (0: none).
-  explicit SqliteSecretStore(SqliteDatabase& db, size_t cache_entries = 20000)
+  explicit SqliteSecretStore(SqliteDatabase& db, size_t cache_entries = 10000)
       : db_(db),
         cache_(cache_entries == 0 ? nullptr
                                   : std::make_unique<internal::ReadCache>(cache_entries)) {}
