@@ -6,5 +6,8 @@ if(COFFER_SANITIZERS)
   if(COFFER_SANITIZERS MATCHES "undefined")
     # Make UBSan findings fail the test that triggered them.
     add_compile_options(-fno-sanitize-recover=undefined)
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+      add_compile_options(-fsanitize-ignorelist=${PROJECT_SOURCE_DIR}/cmake/ubsan_ignorelist.txt)
+    endif()
   endif()
 endif()

@@ -14,7 +14,7 @@ struct DeferredWrites::State {
   std::condition_variable cv;
   bool deferred = false;
   std::optional<Result<void>> outcome;
-  std::vector<std::function<void(Result<void>)>> on_settled;
+  std::vector<std::function<void(const Result<void>&)>> on_settled;
 };
 
 namespace {
@@ -45,8 +45,8 @@ DeferredWrites::Completion DeferredWrites::Defer() {
     COFFER_CHECK(!state_->deferred, "a scope defers at most one write");
     state_->deferred = true;
   }
-  return [state = state_](Result<void> r) {
-    std::vector<std::function<void(Result<void>)>> callbacks;
+  return [state = state_](const Result<void>& r) {
+    std::vector<std::function<void(const Result<void>&)>> callbacks;
     {
       std::lock_guard lock(state->mu);
       COFFER_CHECK(!state->outcome.has_value(), "a deferred write settles once");
@@ -65,7 +65,7 @@ Result<void> DeferredWrites::WaitForEarlier() {
   return *state_->outcome;
 }
 
-void DeferredWrites::OnSettled(std::function<void(Result<void>)> done) {
+void DeferredWrites::OnSettled(std::function<void(const Result<void>&)> done) {
   pending().OnSettled(std::move(done));
 }
 
@@ -75,7 +75,7 @@ DeferredWrites::Pending DeferredWrites::pending() const {
   return p;
 }
 
-void DeferredWrites::Pending::OnSettled(std::function<void(Result<void>)> done) const {
+void DeferredWrites::Pending::OnSettled(std::function<void(const Result<void>&)> done) const {
   std::optional<Result<void>> ready;
   {
     std::lock_guard lock(state_->mu);

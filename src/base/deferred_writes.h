@@ -24,7 +24,7 @@ class DeferredWrites {
   // example waiting for a lock); the protocol layer then runs it again on a worker thread.
   static constexpr std::string_view kWouldBlock = "WOULD_BLOCK";
 
-  using Completion = std::function<void(Result<void>)>;
+  using Completion = std::function<void(const Result<void>&)>;
   struct State;
 
   DeferredWrites();
@@ -45,12 +45,12 @@ class DeferredWrites {
   Result<void> WaitForEarlier();
   // Runs `done` once the deferred write is settled (at once, on this thread, if it already is).
   // Several callbacks may be registered; they run in registration order.
-  void OnSettled(std::function<void(Result<void>)> done);
+  void OnSettled(std::function<void(const Result<void>&)> done);
 
   // A copyable handle on the scope's outcome that outlives the scope.
   class Pending {
    public:
-    void OnSettled(std::function<void(Result<void>)> done) const;
+    void OnSettled(std::function<void(const Result<void>&)> done) const;
 
    private:
     friend class DeferredWrites;

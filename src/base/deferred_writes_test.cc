@@ -30,7 +30,7 @@ TEST(DeferredWritesTest, SettledCallbackRunsOnceWithTheOutcome) {
   EXPECT_TRUE(scope.has_deferred());
   int calls = 0;
   bool ok = false;
-  scope.OnSettled([&](Result<void> r) {
+  scope.OnSettled([&](const Result<void>& r) {
     ++calls;
     ok = r.has_value();
   });
@@ -49,7 +49,8 @@ TEST(DeferredWritesTest, LaterWritesSeeAnEarlierFailure) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, ErrorCode::kAborted);
   bool called = false;
-  scope.OnSettled([&](Result<void> s) { called = !s.has_value(); });  // already settled: at once
+  scope.OnSettled(
+      [&](const Result<void>& s) { called = !s.has_value(); });  // already settled: at once
   EXPECT_TRUE(called);
 }
 

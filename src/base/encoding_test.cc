@@ -14,13 +14,13 @@ TEST(EncodingTest, HexRoundTrip) {
 
 // RFC 4648 §10 test vectors.
 TEST(EncodingTest, Base64Rfc4648Vectors) {
-  const std::pair<const char*, const char*> kVectors[] = {{"", ""},
-                                                          {"f", "Zg=="},
-                                                          {"fo", "Zm8="},
-                                                          {"foo", "Zm9v"},
-                                                          {"foob", "Zm9vYg=="},
-                                                          {"fooba", "Zm9vYmE="},
-                                                          {"foobar", "Zm9vYmFy"}};
+  static constexpr std::pair<const char*, const char*> kVectors[] = {{"", ""},
+                                                                     {"f", "Zg=="},
+                                                                     {"fo", "Zm8="},
+                                                                     {"foo", "Zm9v"},
+                                                                     {"foob", "Zm9vYg=="},
+                                                                     {"fooba", "Zm9vYmE="},
+                                                                     {"foobar", "Zm9vYmFy"}};
   for (auto [plain, b64] : kVectors) {
     EXPECT_EQ(Base64Encode(std::string_view(plain)), b64);
     EXPECT_EQ(Base64Decode(b64), std::string(plain));

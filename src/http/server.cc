@@ -18,6 +18,7 @@
 
 #include "base/logging.h"
 #include "base/secret_bytes.h"
+#include "http/internal/request_conversion.h"
 
 namespace coffer::http {
 namespace {
@@ -26,14 +27,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-
-std::string Lower(beast::string_view s) {
-  std::string out(s.data(), s.size());
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return out;
-}
 
 class ServerImpl;
 
@@ -185,20 +178,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void Dispatch() {
     auto& breq = parser_->get();
     auto req = std::make_shared<Request>();
-    req->method = std::string(breq.method_string());
-    req->target = std::string(breq.target());
-    req->headers.reserve(16);
-    for (const auto& f : breq) {
-      req->headers.push_back({Lower(f.name_string()), std::string(f.value())});
-    }
-    req->body = std::move(breq.body());
+    internal::ToRequest(breq, *req);
     req->remote_address = remote_;
     req->secure = secure_;
     keep_alive_ = breq.keep_alive();
     version_ = breq.version();
     Handler& handler = server_.handler();
     if (handler.MayBlock(*req)) {
-      HandleOnWorker(std::move(req));
+      HandleOnWorker(req);
       return;
     }
     Response res = handler.Handle(*req);
@@ -216,13 +203,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
           self->Finish(*req, std::move(*pending));
         } else {
           req->retry_blocking = true;
-          self->HandleOnWorker(std::move(req));
+          self->HandleOnWorker(req);
         }
       });
     });
   }
 
-  void HandleOnWorker(std::shared_ptr<Request> req) {
+  void HandleOnWorker(const std::shared_ptr<Request>& req) {
     Handler& handler = server_.handler();
     asio::post(server_.workers(), [self = this->shared_from_this(), req, &handler] {
       auto res = std::make_shared<Response>(handler.Handle(*req));

@@ -82,7 +82,7 @@ class ServerTest : public ::testing::Test {
     bhttp::read(s, buf, res);
     return res;
   }
-  static bhttp::request<bhttp::string_body> Post(std::string target, std::string body) {
+  static bhttp::request<bhttp::string_body> Post(const std::string& target, std::string body) {
     bhttp::request<bhttp::string_body> req{bhttp::verb::post, target, 11};
     req.set(bhttp::field::host, "localhost");
     req.set("X-Custom", "Value");
@@ -164,7 +164,7 @@ class ProvisionalHandler : public Handler {
     if (!r.retry_blocking) {
       ++provisional;
       bool confirm = r.body == "ok";
-      res.await = [confirm](std::function<void(bool)> done) {
+      res.await = [confirm](const std::function<void(bool)>& done) {
         std::thread([done, confirm] { done(confirm); }).detach();
       };
     } else {

@@ -200,7 +200,7 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
     bool had_write = deferred;
     again.await = [pending, had_write](std::function<void(bool)> confirm) {
       if (!had_write) return confirm(false);
-      pending.OnSettled([confirm = std::move(confirm)](Result<void>) { confirm(false); });
+      pending.OnSettled([confirm = std::move(confirm)](const Result<void>&) { confirm(false); });
     };
     return again;
   }
@@ -225,7 +225,7 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
   // (blocking) if the write lost a race or failed.
   DeferredWrites::Pending pending = scope->pending();
   response.await = [pending, entry, started](std::function<void(bool)> confirm) {
-    pending.OnSettled([entry, started, confirm = std::move(confirm)](Result<void> r) {
+    pending.OnSettled([entry, started, confirm = std::move(confirm)](const Result<void>& r) {
       if (r.has_value()) {
         entry->ok->Inc();
         entry->latency->Observe(

@@ -177,9 +177,11 @@ class Validator {
     Length(v, s, path, sensitive, v.MemberCount());
     for (const auto& m : v.GetObject()) {
       std::string key(m.name.GetString(), m.name.GetStringLength());
-      Check(m.name, *s.key, path + "." + key + ".key", sensitive);
+      std::string prefix = path;
+      prefix.append(".").append(key);
+      Check(m.name, *s.key, prefix + ".key", sensitive);
       if (type_error) return;
-      if (!m.value.IsNull()) Check(m.value, *s.value, path + "." + key + ".value", sensitive);
+      if (!m.value.IsNull()) Check(m.value, *s.value, prefix + ".value", sensitive);
       if (type_error) return;
     }
   }

@@ -55,15 +55,15 @@ TEST_F(KeyServiceTest, ManagedKeyIsCreatedOnceWithItsAlias) {
 TEST_F(KeyServiceTest, ResolvesEveryKeyIdForm) {
   Key k = *service_.CreateKey({});
   ASSERT_TRUE(store_.CreateAlias(Alias{"alias/app", k.key_id, clock_.Now(), clock_.Now()}));
-  for (std::string ref : {k.key_id, k.arn, std::string("alias/app"),
-                          std::string("arn:aws:kms:us-east-1:123456789012:alias/app")}) {
+  for (const std::string& ref : {k.key_id, k.arn, std::string("alias/app"),
+                                 std::string("arn:aws:kms:us-east-1:123456789012:alias/app")}) {
     auto r = service_.ResolveKey(ref);
     ASSERT_TRUE(r.has_value()) << ref;
     EXPECT_EQ(r->key_id, k.key_id);
   }
-  for (std::string bad : {std::string("alias/none"), std::string("not-a-uuid"),
-                          std::string("arn:aws:kms:us-east-1:999999999999:key/") + k.key_id,
-                          std::string("11111111-2222-4333-8444-555555555555")}) {
+  for (const std::string& bad : {std::string("alias/none"), std::string("not-a-uuid"),
+                                 std::string("arn:aws:kms:us-east-1:999999999999:key/") + k.key_id,
+                                 std::string("11111111-2222-4333-8444-555555555555")}) {
     auto r = service_.ResolveKey(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error().reason, reason::kKeyNotFound) << bad;

@@ -737,10 +737,11 @@ Result<SecretRef> SecretService::UpdateSecretVersionStage(const UpdateVersionSta
               "in RemoveFromVersionId.");
         }
         if (*req.remove_from_version_id != *current) {
-          return InvalidParameter("When you move staging label " + label +
-                                  ", if you specify RemoveFromVersionId, it must be set to the "
-                                  "version that currently has the staging label " +
-                                  label + ".");
+          std::string m = "When you move staging label " + label;
+          m += ", if you specify RemoveFromVersionId, it must be set to the version that "
+               "currently has the staging label ";
+          m += label + ".";
+          return InvalidParameter(std::move(m));
         }
       } else if (!current && req.remove_from_version_id) {
         return InvalidParameter("The staging label " + label + " isn't attached to version " +

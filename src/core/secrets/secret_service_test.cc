@@ -32,7 +32,7 @@ class SecretServiceTest : public ::testing::Test {
     ASSERT_TRUE(ring_.Unseal(root).has_value());
   }
 
-  CreateSecretResult Create(std::string name, std::string value, int token) {
+  CreateSecretResult Create(std::string name, const std::string& value, int token) {
     CreateSecretRequest r;
     r.name = std::move(name);
     r.value = Str(value);
@@ -41,7 +41,7 @@ class SecretServiceTest : public ::testing::Test {
     EXPECT_TRUE(res.has_value()) << res.error().message;
     return std::move(res).value();
   }
-  PutSecretValueResult Put(std::string id, std::string value, int token,
+  PutSecretValueResult Put(std::string id, const std::string& value, int token,
                            std::optional<std::vector<std::string>> stages = std::nullopt) {
     PutSecretValueRequest r;
     r.secret_id = std::move(id);

@@ -23,7 +23,8 @@ WriteLocks::Held::~Held() {
 void WriteLocks::Held::ReleaseWhenSettled() {
   DeferredWrites* scope = DeferredWrites::Active();
   if (locks_ == nullptr || scope == nullptr || !scope->has_deferred()) return;
-  scope->OnSettled([locks = locks_, stripe = stripe_](Result<void>) { locks->Release(stripe); });
+  scope->OnSettled(
+      [locks = locks_, stripe = stripe_](const Result<void>&) { locks->Release(stripe); });
   locks_ = nullptr;
 }
 

@@ -260,7 +260,7 @@ Result<void> SqliteDatabase::Write(WriteFn fn, std::function<void()> after_commi
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return UnavailableError("the database is closing");
-    queue_.push_back(Job{std::move(fn), [done](Result<void> r) { done->set_value(std::move(r)); },
+    queue_.push_back(Job{std::move(fn), [done](const Result<void>& r) { done->set_value(r); },
                          std::move(after_commit)});
   }
   queue_cv_.notify_one();

@@ -148,7 +148,7 @@ class SqliteDatabase {
  private:
   struct Job {
     WriteFn fn;
-    std::function<void(Result<void>)> done;  // empty for WriteAsync
+    std::function<void(const Result<void>&)> done;  // empty for WriteAsync
     std::function<void()> after_commit;
   };
   struct Lease {

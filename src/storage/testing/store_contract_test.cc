@@ -67,7 +67,7 @@ std::unique_ptr<Backend> MakeSqlite() {
 
 Timestamp T(int64_t ms) { return FromUnixMillis(1'700'000'000'000 + ms); }
 
-Secret MakeSecret(std::string name, int64_t created_ms) {
+Secret MakeSecret(const std::string& name, int64_t created_ms) {
   Secret s;
   s.name = name;
   s.arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + name + "-AbCdEf";
@@ -265,7 +265,7 @@ TEST_P(SecretStoreContractTest, ListVersionsNewestFirstWithCursor) {
 
 TEST_P(SecretStoreContractTest, ScanOrdersAndPages) {
   for (int i = 0; i < 5; ++i) {
-    Secret s = MakeSecret(std::string(1, static_cast<char>('e' - i)), i * 10);
+    Secret s = MakeSecret(std::string(1, static_cast<char>('e' - i)), int64_t{i} * 10);
     ASSERT_TRUE(store().Create(s, std::nullopt).has_value());
   }
   Secret deleted = MakeSecret("z", 100);
@@ -335,7 +335,7 @@ class KeyStoreContractTest : public ::testing::TestWithParam<BackendFactory> {
   keys::KeyStore& store() { return *b_->keys; }
   std::unique_ptr<Backend> b_;
 
-  static keys::Key MakeKey(std::string id) {
+  static keys::Key MakeKey(const std::string& id) {
     keys::Key k;
     k.key_id = id;
     k.arn = "arn:aws:kms:us-east-1:123456789012:key/" + id;
@@ -345,8 +345,8 @@ class KeyStoreContractTest : public ::testing::TestWithParam<BackendFactory> {
     k.tags = {{"a", "b"}};
     return k;
   }
-  static keys::KeyMaterial Material(std::string id, uint32_t v) {
-    return keys::KeyMaterial{std::move(id), v, T(v), false, "sealed" + std::to_string(v)};
+  static keys::KeyMaterial Material(const std::string& id, uint32_t v) {
+    return keys::KeyMaterial{id, v, T(v), false, "sealed" + std::to_string(v)};
   }
 };
 
