@@ -30,6 +30,12 @@ std::string_view KeySpecName(KeySpec s) {
       return "ECC_NIST_P256";
     case KeySpec::kEccNistP384:
       return "ECC_NIST_P384";
+    case KeySpec::kEccNistP521:
+      return "ECC_NIST_P521";
+    case KeySpec::kEccSecgP256k1:
+      return "ECC_SECG_P256K1";
+    case KeySpec::kHmac224:
+      return "HMAC_224";
     case KeySpec::kHmac256:
       return "HMAC_256";
     case KeySpec::kHmac384:
@@ -38,6 +44,18 @@ std::string_view KeySpecName(KeySpec s) {
       return "HMAC_512";
   }
   return "SYMMETRIC_DEFAULT";
+}
+
+bool IsRsa(KeySpec s) {
+  return s == KeySpec::kRsa2048 || s == KeySpec::kRsa3072 || s == KeySpec::kRsa4096;
+}
+bool IsEcc(KeySpec s) {
+  return s == KeySpec::kEccNistP256 || s == KeySpec::kEccNistP384 || s == KeySpec::kEccNistP521 ||
+         s == KeySpec::kEccSecgP256k1;
+}
+bool IsHmac(KeySpec s) {
+  return s == KeySpec::kHmac224 || s == KeySpec::kHmac256 || s == KeySpec::kHmac384 ||
+         s == KeySpec::kHmac512;
 }
 
 std::string_view KeyUsageName(KeyUsage u) {
@@ -63,6 +81,7 @@ std::optional<KeyState> ParseKeyState(std::string_view s) {
 std::optional<KeySpec> ParseKeySpec(std::string_view s) {
   for (KeySpec k : {KeySpec::kSymmetricDefault, KeySpec::kRsa2048, KeySpec::kRsa3072,
                     KeySpec::kRsa4096, KeySpec::kEccNistP256, KeySpec::kEccNistP384,
+                    KeySpec::kEccNistP521, KeySpec::kEccSecgP256k1, KeySpec::kHmac224,
                     KeySpec::kHmac256, KeySpec::kHmac384, KeySpec::kHmac512}) {
     if (KeySpecName(k) == s) return k;
   }

@@ -22,10 +22,18 @@ enum class KeySpec {
   kRsa4096,
   kEccNistP256,
   kEccNistP384,
+  kEccNistP521,
+  kEccSecgP256k1,
+  kHmac224,
   kHmac256,
   kHmac384,
   kHmac512,
 };
+
+bool IsRsa(KeySpec s);
+bool IsEcc(KeySpec s);
+bool IsHmac(KeySpec s);
+inline bool IsAsymmetric(KeySpec s) { return IsRsa(s) || IsEcc(s); }
 enum class KeyUsage { kEncryptDecrypt, kSignVerify, kGenerateVerifyMac };
 enum class KeyManager { kAws, kCustomer };
 
@@ -47,6 +55,7 @@ struct Key {
   KeyManager manager = KeyManager::kCustomer;
   Timestamp created;
   std::optional<Timestamp> deletion_date;  // set while PendingDeletion
+  int32_t pending_window_days = 0;         // set while PendingDeletion
   bool rotation_enabled = false;
   int32_t rotation_period_days = 0;
   std::optional<Timestamp> next_rotation;

@@ -39,14 +39,20 @@ class ScopedTimer {
 
 KeyService::KeyService(KeyStore& store, KeyRing& ring, const crypto::Aead& aead,
                        crypto::Random& random, const Clock& clock, core::Account account,
-                       Options options)
+                       Options options, crypto::Asymmetric* asymmetric)
     : store_(store),
       ring_(ring),
       aead_(aead),
       random_(random),
       clock_(clock),
       account_(std::move(account)),
-      options_(options) {}
+      options_(options),
+      asymmetric_(asymmetric) {}
+
+crypto::Asymmetric& KeyService::asymmetric() {
+  COFFER_CHECK(asymmetric_ != nullptr, "KeyService was built without asymmetric crypto");
+  return *asymmetric_;
+}
 
 std::string KeyService::KeyArn(std::string_view key_id) const {
   return account_.Arn("kms", std::string("key/").append(key_id));
@@ -67,21 +73,94 @@ Error KeyService::KeyNotFound(std::string_view key_id) const {
 }
 
 Result<Key> KeyService::CreateKey(const CreateKeyRequest& request) {
-  if (request.spec != KeySpec::kSymmetricDefault) {
-    return UnimplementedError("only SYMMETRIC_DEFAULT keys are supported");
+  // Key usage must fit the key spec, as AWS requires.
+  const KeySpec spec = request.spec;
+  const KeyUsage usage = request.usage;
+  if (spec == KeySpec::kSymmetricDefault && usage != KeyUsage::kEncryptDecrypt) {
+    return InvalidArgumentError("The KeyUsage of a SYMMETRIC_DEFAULT key must be ENCRYPT_DECRYPT.",
+                                reason::kValidation);
+  }
+  if (IsHmac(spec) && usage != KeyUsage::kGenerateVerifyMac) {
+    return InvalidArgumentError(
+        "You must specify a KeyUsage value of GENERATE_VERIFY_MAC for an "
+        "HMAC KMS key.",
+        reason::kValidation);
+  }
+  if (IsEcc(spec) && usage != KeyUsage::kSignVerify) {
+    return InvalidArgumentError("The KeyUsage of an elliptic-curve key must be SIGN_VERIFY.",
+                                reason::kValidation);
+  }
+  if (IsRsa(spec) && usage == KeyUsage::kGenerateVerifyMac) {
+    return InvalidArgumentError(
+        "The KeyUsage of an RSA key must be ENCRYPT_DECRYPT or SIGN_VERIFY.", reason::kValidation);
+  }
+  if (spec != KeySpec::kSymmetricDefault && request.manager == KeyManager::kAws) {
+    return InternalError("AWS managed keys are symmetric");
+  }
+  SecretBytes material;
+  switch (spec) {
+    case KeySpec::kSymmetricDefault:
+      material = random_.Secret(32);
+      break;
+    case KeySpec::kHmac224:
+      material = random_.Secret(28);
+      break;
+    case KeySpec::kHmac256:
+      material = random_.Secret(32);
+      break;
+    case KeySpec::kHmac384:
+      material = random_.Secret(48);
+      break;
+    case KeySpec::kHmac512:
+      material = random_.Secret(64);
+      break;
+    default: {
+      crypto::KeyPairSpec pair = crypto::KeyPairSpec::kRsa2048;
+      switch (spec) {
+        case KeySpec::kRsa2048:
+          pair = crypto::KeyPairSpec::kRsa2048;
+          break;
+        case KeySpec::kRsa3072:
+          pair = crypto::KeyPairSpec::kRsa3072;
+          break;
+        case KeySpec::kRsa4096:
+          pair = crypto::KeyPairSpec::kRsa4096;
+          break;
+        case KeySpec::kEccNistP256:
+          pair = crypto::KeyPairSpec::kEccNistP256;
+          break;
+        case KeySpec::kEccNistP384:
+          pair = crypto::KeyPairSpec::kEccNistP384;
+          break;
+        case KeySpec::kEccNistP521:
+          pair = crypto::KeyPairSpec::kEccNistP521;
+          break;
+        case KeySpec::kEccSecgP256k1:
+          pair = crypto::KeyPairSpec::kEccSecgP256k1;
+          break;
+        default:
+          return InternalError("unhandled key spec");
+      }
+      COFFER_ASSIGN_OR_RETURN(material, asymmetric().GenerateKeyPair(pair));
+    }
   }
   Key key;
   key.key_id = random_.UuidV4();
   key.arn = KeyArn(key.key_id);
   key.description = request.description;
-  key.spec = request.spec;
-  key.usage = request.usage;
+  key.spec = spec;
+  key.usage = usage;
   key.manager = request.manager;
   key.created = clock_.Now();
   key.policy = request.policy.empty() ? DefaultPolicy() : request.policy;
   key.tags = request.tags;
   key.current_material = 1;
-  SecretBytes material = random_.Secret(32);
+  if (request.manager == KeyManager::kAws) {
+    // AWS managed keys rotate every year, and that cannot be changed.
+    key.rotation_enabled = true;
+    key.rotation_period_days = 365;
+    key.next_rotation = key.created + std::chrono::hours(24 * 365);
+  }
   KeyMaterial m{key.key_id, 1, key.created, false, {}};
   COFFER_ASSIGN_OR_RETURN(m.sealed, ring_.SealMaterial(key.key_id, 1, material.span()));
   COFFER_RETURN_IF_ERROR(store_.CreateKey(key, m));
@@ -221,6 +300,10 @@ Result<std::string> KeyService::Encrypt(const Key& key, std::string_view plainte
   static metrics::Histogram& timing = CryptoSeconds("encrypt");
   ScopedTimer timer(timing);
   COFFER_RETURN_IF_ERROR(CheckUsable(key, KeyUsage::kEncryptDecrypt));
+  if (key.spec != KeySpec::kSymmetricDefault) {
+    return InvalidArgumentError(key.arn + " is not a symmetric encryption key.",
+                                reason::kInvalidKeyUsage);
+  }
   COFFER_ASSIGN_OR_RETURN(auto material, Material(key.key_id, key.current_material));
   CiphertextBlob blob;
   blob.key_id = *ParseUuid(key.key_id);
@@ -264,7 +347,8 @@ Result<Decrypted> KeyService::Decrypt(std::string_view blob_bytes, const Encrypt
     return std::move(key).error();
   }
   COFFER_RETURN_IF_ERROR(CheckUsable(**key, KeyUsage::kEncryptDecrypt));
-  if (blob.material_version > (*key)->current_material) {
+  if ((*key)->spec != KeySpec::kSymmetricDefault ||
+      blob.material_version > (*key)->current_material) {
     return InvalidArgumentError("The ciphertext is invalid.", reason::kInvalidCiphertext);
   }
   COFFER_ASSIGN_OR_RETURN(auto material, Material(key_id, blob.material_version));

@@ -106,6 +106,44 @@ const std::vector<const char*>& Steps() {
       ) WITHOUT ROWID;
       CREATE INDEX access_keys_by_principal ON access_keys(principal_arn, access_key_id);
       )sql",
+      // 2: KMS keys remember their pending-deletion window.
+      R"sql(
+      ALTER TABLE kms_keys ADD COLUMN pending_window_days INTEGER NOT NULL DEFAULT 0;
+      )sql",
+      // 3: SSM parameters. `path` is the lookup key ("/x" for "x"); `parent` ("/a/" for "/a/b")
+      // with (parent, path) serves one-level listings, the unique index on `path` recursive ones,
+      // both paged by keyset on `path`.
+      R"sql(
+      CREATE TABLE ssm_parameters(
+        id            INTEGER PRIMARY KEY,
+        path          TEXT NOT NULL UNIQUE,
+        parent        TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        arn           TEXT NOT NULL,
+        version       INTEGER NOT NULL,
+        version_count INTEGER NOT NULL,
+        tags          TEXT NOT NULL,
+        labels        TEXT NOT NULL,
+        revision      INTEGER NOT NULL
+      );
+      CREATE INDEX ssm_parameters_by_parent ON ssm_parameters(parent, path);
+
+      CREATE TABLE ssm_parameter_versions(
+        parameter_id    INTEGER NOT NULL,
+        version         INTEGER NOT NULL,
+        type            TEXT NOT NULL,
+        description     TEXT,
+        allowed_pattern TEXT,
+        key_id          TEXT,
+        tier            TEXT NOT NULL,
+        policies        TEXT NOT NULL,
+        data_type       TEXT NOT NULL,
+        modified_ms     INTEGER NOT NULL,
+        modified_user   TEXT NOT NULL,
+        value           BLOB NOT NULL,
+        PRIMARY KEY(parameter_id, version)
+      ) WITHOUT ROWID;
+      )sql",
   };
   return steps;
 }

@@ -13,7 +13,7 @@ using keys::KeyringTerm;
 #define COFFER_KEY_COLUMNS                                                                     \
   "key_id, arn, description, state, spec, usage, manager, created_ms, deletion_ms, "           \
   "rotation_enabled, rotation_period_days, next_rotation_ms, current_material, policy, tags, " \
-  "revision"
+  "revision, pending_window_days"
 
 std::optional<int64_t> OptMs(const std::optional<Timestamp>& t) {
   if (!t) return std::nullopt;
@@ -42,6 +42,7 @@ Result<Key> ReadKey(const Statement& st) {
   k.policy = st.Text(13);
   COFFER_ASSIGN_OR_RETURN(k.tags, internal::DecodeTags(st.Text(14)));
   k.revision = st.Int(15);
+  k.pending_window_days = static_cast<int32_t>(st.Int(16));
   return k;
 }
 
@@ -60,7 +61,8 @@ void BindKey(Statement& st, const Key& k) {
       .Bind(12, OptMs(k.next_rotation))
       .Bind(13, int64_t{k.current_material})
       .Bind(14, k.policy)
-      .Bind(15, internal::EncodeTags(k.tags));
+      .Bind(15, internal::EncodeTags(k.tags))
+      .Bind(17, int64_t{k.pending_window_days});
 }
 
 Result<void> InsertMaterial(Connection& c, const KeyMaterial& m) {
@@ -91,7 +93,7 @@ Result<void> SqliteKeyStore::CreateKey(const Key& key, const KeyMaterial& first_
     COFFER_ASSIGN_OR_RETURN(
         Statement st,
         c.Prepare("INSERT INTO kms_keys(" COFFER_KEY_COLUMNS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
-                  "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1)"));
+                  "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?17)"));
     BindKey(st, key);
     COFFER_RETURN_IF_ERROR(st.Run());
     return InsertMaterial(c, first_material);
@@ -135,7 +137,8 @@ Result<void> SqliteKeyStore::UpdateKey(const Key& key,
         c.Prepare("UPDATE kms_keys SET arn = ?2, description = ?3, state = ?4, spec = ?5, "
                   "usage = ?6, manager = ?7, created_ms = ?8, deletion_ms = ?9, "
                   "rotation_enabled = ?10, rotation_period_days = ?11, next_rotation_ms = ?12, "
-                  "current_material = ?13, policy = ?14, tags = ?15, revision = revision + 1 "
+                  "current_material = ?13, policy = ?14, tags = ?15, revision = revision + 1, "
+                  "pending_window_days = ?17 "
                   "WHERE key_id = ?1 AND revision = ?16"));
     BindKey(st, key);
     st.Bind(16, key.revision);
