@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/commands/operator.h"
 #include "server/coffer_server.h"
 
 #ifndef COFFER_VERSION
@@ -16,7 +17,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", COFFER_VERSION);
 
   coffer::server::ServerConfig cfg;
-  std::string region, account_id, tls_cert, tls_key;
+  std::string region, account_id, tls_cert, tls_key, pkcs11_pin_file;
   int skew_seconds = static_cast<int>(cfg.max_clock_skew.count());
   int sweep_seconds = static_cast<int>(cfg.sweep_interval.count());
   CLI::App* server = app.add_subcommand("server", "Run the Coffer server.");
@@ -47,6 +48,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   server->add_option("--log-level", cfg.log_level, "debug | info | warn | error")
       ->capture_default_str();
+  server->add_option("--pkcs11-pin-file", pkcs11_pin_file,
+                     "PKCS#11 root of trust: file with the token PIN (default: the source given "
+                     "at `coffer operator init`, else $COFFER_PKCS11_PIN)");
+
+  std::function<int()> run_operator = coffer::cli::AddOperatorCommand(app);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -55,9 +61,11 @@ int main(int argc, char** argv) {
     if (!account_id.empty()) cfg.account_id = account_id;
     if (!tls_cert.empty()) cfg.tls_cert = tls_cert;
     if (!tls_key.empty()) cfg.tls_key = tls_key;
+    if (!pkcs11_pin_file.empty()) cfg.pkcs11_pin_file = pkcs11_pin_file;
     cfg.max_clock_skew = std::chrono::seconds(skew_seconds);
     cfg.sweep_interval = std::chrono::seconds(std::max(1, sweep_seconds));
     return coffer::server::RunServer(cfg);
   }
+  if (int rc = run_operator(); rc >= 0) return rc;
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "api/aws_json/aws_json_protocol.h"
+#include "api/aws_json/kms_api.h"
 #include "api/aws_json/secrets_manager_api.h"
 #include "api/common/sigv4.h"
 #include "base/logging.h"
@@ -22,12 +23,15 @@
 #include "core/keys/key_service.h"
 #include "core/secrets/secret_service.h"
 #include "crypto/openssl/openssl_aead.h"
+#include "crypto/openssl/openssl_asymmetric.h"
 #include "crypto/openssl/openssl_hashes.h"
 #include "crypto/openssl/openssl_random.h"
 #include "http/server.h"
 #include "server/data_dir.h"
 #include "server/log_sink.h"
+#include "server/root_of_trust.h"
 #include "server/router.h"
+#include "server/sys_api.h"
 #include "storage/sqlite/sqlite_access_key_store.h"
 #include "storage/sqlite/sqlite_database.h"
 #include "storage/sqlite/sqlite_key_store.h"
@@ -88,6 +92,9 @@ class CofferServerImpl final : public CofferServer {
 
  private:
   Result<void> ResolveAccount();
+  // Start-up work that needs the unsealed keyring (root credentials). Runs after every unseal;
+  // does its work once.
+  Result<void> OnUnsealed();
   void SweepLoop();
 
   ServerConfig config_;
@@ -95,6 +102,7 @@ class CofferServerImpl final : public CofferServer {
   crypto::OpensslRandom random_;
   crypto::OpensslAead aead_;
   crypto::OpensslHashes hashes_;
+  crypto::OpensslAsymmetric asymmetric_;
   std::optional<DataDir> data_dir_;
   std::unique_ptr<storage::sqlite::SqliteDatabase> db_;
   std::unique_ptr<storage::sqlite::SqliteKeyStore> key_store_;
@@ -102,12 +110,18 @@ class CofferServerImpl final : public CofferServer {
   std::unique_ptr<storage::sqlite::SqliteAccessKeyStore> access_key_store_;
   core::Account account_;
   std::unique_ptr<keys::KeyRing> ring_;
+  std::unique_ptr<RootOfTrust> root_of_trust_;
+  std::mutex unsealed_mu_;
+  bool unsealed_once_ = false;  // guarded by unsealed_mu_
+  std::ostream* out_ = nullptr;
   std::unique_ptr<keys::KeyService> keys_;
   std::unique_ptr<secrets::SecretService> secrets_;
   std::unique_ptr<identity::IdentityService> identity_;
   std::unique_ptr<api::SigV4Verifier> verifier_;
   std::unique_ptr<api::aws_json::AwsJsonProtocol> aws_json_;
   std::unique_ptr<api::aws_json::SecretsManagerApi> secrets_api_;
+  std::unique_ptr<api::aws_json::KmsApi> kms_api_;
+  std::unique_ptr<SysApi> sys_api_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<http::Server> http_;
 
@@ -183,27 +197,20 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
   access_key_store_ = std::make_unique<storage::sqlite::SqliteAccessKeyStore>(*db_);
   COFFER_RETURN_IF_ERROR(ResolveAccount());
 
-  bool created_key = false;
-  COFFER_ASSIGN_OR_RETURN(SecretBytes root_key,
-                          data_dir_->LoadOrCreateRootKey(random_, &created_key));
   ring_ = std::make_unique<keys::KeyRing>(*key_store_, aead_, random_, clock_);
-  COFFER_RETURN_IF_ERROR(ring_->Unseal(root_key));
   keys_ = std::make_unique<keys::KeyService>(*key_store_, *ring_, aead_, random_, clock_, account_,
-                                             keys::KeyService::Options{});
+                                             keys::KeyService::Options{}, &asymmetric_);
   secrets_ = std::make_unique<secrets::SecretService>(*secret_store_, *keys_, aead_, random_,
                                                       clock_, secrets::SecretService::Options{});
   identity_ = std::make_unique<identity::IdentityService>(*access_key_store_, *ring_, random_,
                                                           clock_, account_);
-  COFFER_ASSIGN_OR_RETURN(identity::RootCredentials root,
-                          identity_->EnsureRootCredentials(Env("COFFER_ROOT_ACCESS_KEY_ID"),
-                                                           Env("COFFER_ROOT_SECRET_ACCESS_KEY")));
-  if (root.generated) {
-    COFFER_RETURN_IF_ERROR(data_dir_->WriteCredentials(root.access_key_id, root.secret_access_key));
-    out << "Generated root credentials (shown once; also in "
-        << data_dir_->CredentialsPath().string() << ", mode 0600):\n"
-        << "  AWS_ACCESS_KEY_ID=" << root.access_key_id << "\n"
-        << "  AWS_SECRET_ACCESS_KEY=" << root.secret_access_key.view() << "\n";
-  }
+  // Key file and PKCS#11 unseal here; a Shamir server starts sealed and runs OnUnsealed when
+  // the last unseal key arrives.
+  out_ = &out;
+  COFFER_ASSIGN_OR_RETURN(root_of_trust_,
+                          RootOfTrust::Open(*data_dir_, *ring_, random_, config_.pkcs11_pin_file,
+                                            [this] { return OnUnsealed(); }));
+  COFFER_RETURN_IF_ERROR(root_of_trust_->UnsealAtStart());
 
   verifier_ = std::make_unique<api::SigV4Verifier>(
       hashes_, clock_, [this](std::string_view id) { return identity_->FindCredential(id); },
@@ -213,13 +220,16 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
       std::make_unique<api::aws_json::AwsJsonProtocol>(*verifier_, random_, clock_, registry);
   secrets_api_ = std::make_unique<api::aws_json::SecretsManagerApi>(*secrets_);
   aws_json_->AddService(secrets_api_.get());
+  kms_api_ = std::make_unique<api::aws_json::KmsApi>(*keys_);
+  aws_json_->AddService(kms_api_.get());
+  sys_api_ = std::make_unique<SysApi>(*root_of_trust_, *verifier_);
   router_ = std::make_unique<Router>(
       *aws_json_, registry,
       [this] {
         if (ring_->is_sealed()) return false;
         return storage::sqlite::GetMeta(*db_, "account_id").has_value();
       },
-      config_.max_body_bytes);
+      config_.max_body_bytes, sys_api_.get(), [this] { return ring_->is_sealed(); });
 
   http::Server::Options hopts;
   hopts.host = listen.host;
@@ -237,12 +247,34 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
       listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host;
   out << "Coffer " << COFFER_VERSION << " is listening on " << (tls ? "https" : "http") << "://"
       << host << ":" << http_->port() << " (account " << account_.account_id << ", region "
-      << account_.region << ", data " << data_dir_->path().string() << ")" << std::endl;
-  log::Info("coffer started", {{"address", host + ":" + std::to_string(http_->port())},
-                               {"account_id", account_.account_id},
-                               {"region", account_.region},
-                               {"tls", tls},
-                               {"root_key_created", created_key}});
+      << account_.region << ", data " << data_dir_->path().string() << ", root of trust "
+      << RootProviderName(root_of_trust_->provider())
+      << (ring_->is_sealed() ? ", sealed" : ", unsealed") << ")" << std::endl;
+  log::Info("coffer started",
+            {{"address", host + ":" + std::to_string(http_->port())},
+             {"account_id", account_.account_id},
+             {"region", account_.region},
+             {"tls", tls},
+             {"root_of_trust", std::string(RootProviderName(root_of_trust_->provider()))},
+             {"sealed", ring_->is_sealed()},
+             {"root_key_created", root_of_trust_->root_key_created()}});
+  return Ok();
+}
+
+Result<void> CofferServerImpl::OnUnsealed() {
+  std::lock_guard lock(unsealed_mu_);
+  if (unsealed_once_) return Ok();
+  COFFER_ASSIGN_OR_RETURN(identity::RootCredentials root,
+                          identity_->EnsureRootCredentials(Env("COFFER_ROOT_ACCESS_KEY_ID"),
+                                                           Env("COFFER_ROOT_SECRET_ACCESS_KEY")));
+  if (root.generated) {
+    COFFER_RETURN_IF_ERROR(data_dir_->WriteCredentials(root.access_key_id, root.secret_access_key));
+    *out_ << "Generated root credentials (shown once; also in "
+          << data_dir_->CredentialsPath().string() << ", mode 0600):\n"
+          << "  AWS_ACCESS_KEY_ID=" << root.access_key_id << "\n"
+          << "  AWS_SECRET_ACCESS_KEY=" << root.secret_access_key.view() << std::endl;
+  }
+  unsealed_once_ = true;
   return Ok();
 }
 
@@ -252,6 +284,7 @@ void CofferServerImpl::SweepLoop() {
       std::unique_lock lock(sweep_mu_);
       if (sweep_cv_.wait_for(lock, config_.sweep_interval, [this] { return stopping_; })) return;
     }
+    if (ring_->is_sealed()) continue;  // nothing to do until an operator unseals
     auto purged = secrets_->PurgeDue();
     if (!purged.has_value()) {
       log::Warn("deletion sweep failed", {{"error", purged.error().message}});
@@ -264,6 +297,13 @@ void CofferServerImpl::SweepLoop() {
       log::Warn("version pruning failed", {{"error", pruned.error().message}});
     } else if (*pruned > 0) {
       log::Info("pruned deprecated secret versions", {{"count", static_cast<int64_t>(*pruned)}});
+    }
+    auto key_work = keys_->RunScheduledWork();
+    if (!key_work.has_value()) {
+      log::Warn("KMS key sweep failed", {{"error", key_work.error().message}});
+    } else if (key_work->first > 0 || key_work->second > 0) {
+      log::Info("KMS key sweep", {{"deleted", static_cast<int64_t>(key_work->first)},
+                                  {"rotated", static_cast<int64_t>(key_work->second)}});
     }
   }
 }

@@ -23,6 +23,9 @@ struct ServerConfig {
   std::chrono::seconds sweep_interval{60};
   std::chrono::seconds drain_grace{10};
   std::string log_level = "info";
+  // PKCS#11 root of trust: read the PIN from this file instead of the source recorded at init
+  // (default: the COFFER_PKCS11_PIN environment variable).
+  std::optional<std::string> pkcs11_pin_file;
 };
 
 }  // namespace coffer::server

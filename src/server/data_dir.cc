@@ -16,6 +16,8 @@ namespace {
 
 constexpr std::string_view kRootKeyHeader = "coffer-root-key-v1 ";
 
+}  // namespace
+
 Result<std::string> ReadSmallFile(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return UnavailableError("cannot open " + path.filename().string());
@@ -37,8 +39,6 @@ Result<std::string> ReadSmallFile(const std::filesystem::path& path) {
   ::close(fd);
   return out;
 }
-
-}  // namespace
 
 Result<void> WriteFileAtomically(const std::filesystem::path& path, std::string_view contents,
                                  int mode) {
@@ -70,6 +70,18 @@ Result<void> WriteFileAtomically(const std::filesystem::path& path, std::string_
   return Ok();
 }
 
+Result<void> RenameDurably(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    return UnavailableError("cannot rename " + from.filename().string());
+  }
+  int dir = ::open(to.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return Ok();
+}
+
 Result<DataDir> DataDir::Open(const std::filesystem::path& path) {
   std::error_code ec;
   std::filesystem::path abs = std::filesystem::absolute(path, ec);
@@ -94,32 +106,44 @@ Result<DataDir> DataDir::Open(const std::filesystem::path& path) {
   return DataDir(abs);
 }
 
-Result<SecretBytes> DataDir::LoadOrCreateRootKey(crypto::Random& random, bool* created) {
-  std::filesystem::path p = RootKeyPath();
+Result<SecretBytes> DataDir::ReadRootKeyFile(const std::filesystem::path& p) const {
+  std::string name = p.filename().string();
   struct stat st {};
-  if (::lstat(p.c_str(), &st) == 0) {
-    if (!S_ISREG(st.st_mode)) return FailedPreconditionError("root.key is not a regular file");
-    if ((st.st_mode & 077) != 0) {
-      return FailedPreconditionError(
-          "root.key is readable by group or others; refusing to use it (chmod 600 it)");
-    }
-    COFFER_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(p));
-    std::string_view line = TrimWhitespace(text);
-    if (!line.starts_with(kRootKeyHeader)) {
-      SecureWipe(text.data(), text.size());
-      return FailedPreconditionError("root.key is not a Coffer root key file");
-    }
-    auto key = Base64Decode(line.substr(kRootKeyHeader.size()));
-    SecureWipe(text.data(), text.size());
-    if (!key || key->size() != 32) return FailedPreconditionError("root.key is malformed");
-    *created = false;
-    return SecretBytes::TakeFrom(*key);
+  if (::lstat(p.c_str(), &st) != 0) return NotFoundError(name + " does not exist");
+  if (!S_ISREG(st.st_mode)) return FailedPreconditionError(name + " is not a regular file");
+  if ((st.st_mode & 077) != 0) {
+    return FailedPreconditionError(name +
+                                   " is readable by group or others; refusing to use it (chmod "
+                                   "600 it)");
   }
-  SecretBytes key = random.Secret(32);
+  COFFER_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(p));
+  std::string_view line = TrimWhitespace(text);
+  if (!line.starts_with(kRootKeyHeader)) {
+    SecureWipe(text.data(), text.size());
+    return FailedPreconditionError(name + " is not a Coffer root key file");
+  }
+  auto key = Base64Decode(line.substr(kRootKeyHeader.size()));
+  SecureWipe(text.data(), text.size());
+  if (!key || key->size() != 32) return FailedPreconditionError(name + " is malformed");
+  return SecretBytes::TakeFrom(*key);
+}
+
+Result<void> DataDir::WriteRootKeyFile(const std::filesystem::path& p,
+                                       const SecretBytes& key) const {
   std::string text = std::string(kRootKeyHeader) + Base64Encode(key.span()) + "\n";
   auto written = WriteFileAtomically(p, text, 0600);
   SecureWipe(text.data(), text.size());
-  COFFER_RETURN_IF_ERROR(written);
+  return written;
+}
+
+Result<SecretBytes> DataDir::LoadOrCreateRootKey(crypto::Random& random, bool* created) const {
+  auto existing = ReadRootKeyFile(RootKeyPath());
+  if (existing.has_value() || existing.error().code != ErrorCode::kNotFound) {
+    if (existing.has_value()) *created = false;
+    return existing;
+  }
+  SecretBytes key = random.Secret(32);
+  COFFER_RETURN_IF_ERROR(WriteRootKeyFile(RootKeyPath(), key));
   *created = true;
   return key;
 }

@@ -17,6 +17,8 @@ http::Response Text(int status, std::string content_type, std::string body) {
 }  // namespace
 
 bool Router::MayBlock(const http::Request& request) const {
+  // Unsealing and rotations read and write the store and may talk to an HSM.
+  if (sys_ != nullptr && SysApi::Accepts(request)) return request.method == "POST";
   return aws_json_.Accepts(request) && aws_json_.MayBlock(request);
 }
 
@@ -35,7 +37,16 @@ http::Response Router::Handle(http::Request& request) {
       return Text(200, "text/plain; version=0.0.4", metrics_.Render());
     }
   }
+  if (sys_ != nullptr && SysApi::Accepts(request)) return sys_->Handle(request);
   // Everything else is an AWS API call; the JSON protocol answers unknown targets itself.
+  if (sealed_ && sealed_()) {
+    return aws_json_.ErrorResponse(
+        {503, "ServiceUnavailableException",
+         "Coffer is sealed: an operator must unseal it (coffer operator unseal) before it "
+         "serves requests.",
+         true},
+        "00000000-0000-0000-0000-000000000000");
+  }
   return aws_json_.Handle(request);
 }
 

@@ -6,22 +6,28 @@
 #include "api/aws_json/aws_json_protocol.h"
 #include "base/metrics.h"
 #include "http/message.h"
+#include "server/sys_api.h"
 
 namespace coffer::server {
 
-// The top-level HTTP handler: health and metrics endpoints, then the AWS protocols.
+// The top-level HTTP handler: health and metrics endpoints, the operator endpoints (/sys/, see
+// SysApi), then the AWS protocols.
 //   GET /health/live   200 while the process serves
 //   GET /health/ready  200 when storage answers and the keyring is unsealed, else 503
 //   GET /metrics       Prometheus text format
+// While `sealed` returns true every AWS API call gets 503 ServiceUnavailableException.
 // Thread-safe.
 class Router final : public http::Handler {
  public:
   Router(api::aws_json::AwsJsonProtocol& aws_json, metrics::Registry& metrics,
-         std::function<bool()> ready, size_t max_body_bytes)
+         std::function<bool()> ready, size_t max_body_bytes, SysApi* sys = nullptr,
+         std::function<bool()> sealed = {})
       : aws_json_(aws_json),
         metrics_(metrics),
         ready_(std::move(ready)),
-        max_body_bytes_(max_body_bytes) {}
+        max_body_bytes_(max_body_bytes),
+        sys_(sys),
+        sealed_(std::move(sealed)) {}
 
   bool MayBlock(const http::Request& request) const override;
   http::Response Handle(http::Request& request) override;
@@ -32,6 +38,8 @@ class Router final : public http::Handler {
   metrics::Registry& metrics_;
   std::function<bool()> ready_;
   size_t max_body_bytes_;
+  SysApi* sys_;
+  std::function<bool()> sealed_;
 };
 
 }  // namespace coffer::server

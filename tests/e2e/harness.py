@@ -184,12 +184,14 @@ class CofferServer:
       tls_cert / tls_key: passed as --tls-cert / --tls-key.
       extra_args: more command-line arguments.
       env: extra environment variables for the server.
+      wait_ready: wait for /health/ready (default); False waits only for /health/live, for a
+        server that starts sealed.
     """
 
     def __init__(self, data_dir=None, account_id=DEFAULT_ACCOUNT_ID, region=None,
                  root_credentials=(ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY),
                  listen="127.0.0.1:0", tls_cert=None, tls_key=None, extra_args=(), env=None,
-                 start_timeout=START_TIMEOUT, stop_timeout=STOP_TIMEOUT):
+                 start_timeout=START_TIMEOUT, stop_timeout=STOP_TIMEOUT, wait_ready=True):
         self.work_dir = tempfile.mkdtemp(prefix="coffer-e2e-")
         self.data_dir = os.path.abspath(data_dir) if data_dir else os.path.join(self.work_dir,
                                                                                  "data")
@@ -205,6 +207,7 @@ class CofferServer:
         self.extra_env = dict(env or {})
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
+        self.wait_ready = wait_ready
         self.proc = None
         self.port = None
         self.scheme = None
@@ -333,7 +336,8 @@ class CofferServer:
             raise ServerStartError("coffer exited while starting", self.proc.returncode,
                                    self.stdout, self.stderr_text())
         try:
-            return self.http_request("GET", "/health/ready", timeout=2).status == 200
+            path = "/health/ready" if self.wait_ready else "/health/live"
+            return self.http_request("GET", path, timeout=2).status == 200
         except (OSError, http.client.HTTPException):
             return False
 

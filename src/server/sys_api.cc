@@ -1,0 +1,167 @@
+#include "server/sys_api.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "base/logging.h"
+
+namespace coffer::server {
+namespace {
+
+http::Response Json(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.SetHeader("content-type", "application/json");
+  r.SetHeader("cache-control", "no-store");
+  r.body = std::move(body);
+  return r;
+}
+
+http::Response ErrorJson(int status, std::string_view message) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("errors");
+  w.StartArray();
+  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  w.EndArray();
+  w.EndObject();
+  return Json(status, std::string(sb.GetString(), sb.GetSize()));
+}
+
+int HttpStatus(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kDataLoss:
+      return 400;
+    case ErrorCode::kPermissionDenied:
+    case ErrorCode::kUnauthenticated:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kFailedPrecondition:
+      return 412;
+    case ErrorCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+http::Response FromError(const Error& e) { return ErrorJson(HttpStatus(e), e.message); }
+
+http::Response StatusJson(const SealStatus& s) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("sealed");
+  w.Bool(s.sealed);
+  w.Key("provider");
+  w.String(std::string(RootProviderName(s.provider)).c_str());
+  w.Key("threshold");
+  w.Int(s.threshold);
+  w.Key("shares");
+  w.Int(s.shares);
+  w.Key("progress");
+  w.Int(s.progress);
+  if (!s.sealed) {
+    w.Key("term");
+    w.Uint(s.term);
+  }
+  w.EndObject();
+  return Json(200, std::string(sb.GetString(), sb.GetSize()));
+}
+
+}  // namespace
+
+std::optional<http::Response> SysApi::RequireRoot(const http::Request& request) const {
+  auto verified = verifier_.Verify(request, kSigningName);
+  if (auto* err = std::get_if<api::ApiError>(&verified)) {
+    return ErrorJson(err->status, err->code + ": " + err->message);
+  }
+  const auto& auth = std::get<api::Authenticated>(verified);
+  if (auth.credential->principal.type != identity::PrincipalType::kRoot) {
+    log::Warn("operator endpoint refused: not the account root",
+              {{"path", std::string(request.Path())}, {"arn", auth.credential->principal.arn}});
+    return ErrorJson(403, "only the account root may call " + std::string(request.Path()));
+  }
+  return std::nullopt;
+}
+
+http::Response SysApi::Handle(const http::Request& request) {
+  std::string_view path = request.Path();
+  if (path == "/sys/seal-status") {
+    if (request.method != "GET" && request.method != "HEAD") {
+      return ErrorJson(405, "use GET");
+    }
+    return StatusJson(root_of_trust_.Status());
+  }
+  if (request.method != "POST") {
+    if (path == "/sys/unseal" || path == "/sys/seal" || path == "/sys/rotate-root" ||
+        path == "/sys/rotate-keyring") {
+      return ErrorJson(405, "use POST");
+    }
+    return ErrorJson(404, "no such endpoint");
+  }
+  if (path == "/sys/unseal") {
+    rapidjson::Document doc;
+    if (!request.body.empty()) doc.Parse(request.body.data(), request.body.size());
+    if (request.body.empty() || doc.HasParseError() || !doc.IsObject()) {
+      if (!request.body.empty()) return ErrorJson(400, "the body must be a JSON object");
+      doc.SetObject();
+    }
+    auto reset = doc.FindMember("reset");
+    if (reset != doc.MemberEnd() && reset->value.IsBool() && reset->value.GetBool()) {
+      root_of_trust_.ResetProgress();
+      return StatusJson(root_of_trust_.Status());
+    }
+    std::string_view key;
+    auto k = doc.FindMember("key");
+    if (k != doc.MemberEnd()) {
+      if (!k->value.IsString()) return ErrorJson(400, "\"key\" must be a string");
+      key = std::string_view(k->value.GetString(), k->value.GetStringLength());
+    }
+    auto status = root_of_trust_.Unseal(key);
+    // The document held a share: wipe it before it is freed.
+    if (k != doc.MemberEnd() && k->value.IsString()) {
+      SecureWipe(const_cast<char*>(k->value.GetString()), k->value.GetStringLength());
+    }
+    if (!status.has_value()) return FromError(status.error());
+    return StatusJson(*status);
+  }
+  if (path == "/sys/seal") {
+    // Sealing an already sealed server changes nothing; anything else needs the root.
+    if (root_of_trust_.Status().sealed) return StatusJson(root_of_trust_.Status());
+    if (auto denied = RequireRoot(request)) return *denied;
+    root_of_trust_.Seal();
+    return StatusJson(root_of_trust_.Status());
+  }
+  if (path == "/sys/rotate-root") {
+    if (auto denied = RequireRoot(request)) return *denied;
+    auto keys = root_of_trust_.RotateRoot();
+    if (!keys.has_value()) return FromError(keys.error());
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("provider");
+    w.String(std::string(RootProviderName(root_of_trust_.provider())).c_str());
+    w.Key("keys");
+    w.StartArray();
+    for (const std::string& s : *keys) w.String(s.c_str());
+    w.EndArray();
+    w.EndObject();
+    http::Response r = Json(200, std::string(sb.GetString(), sb.GetSize()));
+    for (std::string& s : *keys) SecureWipe(s.data(), s.size());
+    return r;
+  }
+  if (path == "/sys/rotate-keyring") {
+    if (auto denied = RequireRoot(request)) return *denied;
+    auto term = root_of_trust_.RotateKeyring();
+    if (!term.has_value()) return FromError(term.error());
+    return Json(200, "{\"term\":" + std::to_string(*term) + "}");
+  }
+  return ErrorJson(404, "no such endpoint");
+}
+
+}  // namespace coffer::server

@@ -1,0 +1,39 @@
+#ifndef COFFER_SERVER_SYS_API_H_
+#define COFFER_SERVER_SYS_API_H_
+
+#include "api/common/sigv4.h"
+#include "http/message.h"
+#include "server/root_of_trust.h"
+
+namespace coffer::server {
+
+// Coffer's operator endpoints, in the style of Vault's sys/ API (JSON in, JSON out; errors as
+// {"errors":["..."]}):
+//   GET  /sys/seal-status     {"sealed","provider","threshold","shares","progress"}; no auth
+//   POST /sys/unseal          {"key":"<share>"} or {"reset":true}; no auth (a share is the
+//                             credential), never echoes shares
+//   POST /sys/seal            account root, SigV4 with signing name "coffer"
+//   POST /sys/rotate-root     account root; Shamir answers {"keys":[...]} (shown once)
+//   POST /sys/rotate-keyring  account root; answers {"term":N}
+// Thread-safe.
+class SysApi {
+ public:
+  static constexpr std::string_view kSigningName = "coffer";
+
+  SysApi(RootOfTrust& root_of_trust, const api::SigV4Verifier& verifier)
+      : root_of_trust_(root_of_trust), verifier_(verifier) {}
+
+  static bool Accepts(const http::Request& request) { return request.Path().starts_with("/sys/"); }
+  http::Response Handle(const http::Request& request);
+
+ private:
+  // nullopt when the caller is the account root; otherwise the error response.
+  std::optional<http::Response> RequireRoot(const http::Request& request) const;
+
+  RootOfTrust& root_of_trust_;
+  const api::SigV4Verifier& verifier_;
+};
+
+}  // namespace coffer::server
+
+#endif  // COFFER_SERVER_SYS_API_H_
