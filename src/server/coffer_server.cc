@@ -12,7 +12,9 @@
 
 #include "api/aws_json/aws_json_protocol.h"
 #include "api/aws_json/kms_api.h"
+#include "api/aws_json/re2_pattern_matcher.h"
 #include "api/aws_json/secrets_manager_api.h"
+#include "api/aws_json/ssm_api.h"
 #include "api/common/sigv4.h"
 #include "base/logging.h"
 #include "base/metrics.h"
@@ -21,6 +23,7 @@
 #include "core/identity/identity_service.h"
 #include "core/keys/key_ring.h"
 #include "core/keys/key_service.h"
+#include "core/parameters/parameter_service.h"
 #include "core/secrets/secret_service.h"
 #include "crypto/openssl/openssl_aead.h"
 #include "crypto/openssl/openssl_asymmetric.h"
@@ -36,6 +39,7 @@
 #include "storage/sqlite/sqlite_database.h"
 #include "storage/sqlite/sqlite_key_store.h"
 #include "storage/sqlite/sqlite_meta.h"
+#include "storage/sqlite/sqlite_parameter_store.h"
 #include "storage/sqlite/sqlite_secret_store.h"
 
 #ifndef COFFER_VERSION
@@ -107,6 +111,7 @@ class CofferServerImpl final : public CofferServer {
   std::unique_ptr<storage::sqlite::SqliteDatabase> db_;
   std::unique_ptr<storage::sqlite::SqliteKeyStore> key_store_;
   std::unique_ptr<storage::sqlite::SqliteSecretStore> secret_store_;
+  std::unique_ptr<storage::sqlite::SqliteParameterStore> parameter_store_;
   std::unique_ptr<storage::sqlite::SqliteAccessKeyStore> access_key_store_;
   core::Account account_;
   std::unique_ptr<keys::KeyRing> ring_;
@@ -116,11 +121,14 @@ class CofferServerImpl final : public CofferServer {
   std::ostream* out_ = nullptr;
   std::unique_ptr<keys::KeyService> keys_;
   std::unique_ptr<secrets::SecretService> secrets_;
+  api::aws_json::Re2PatternMatcher parameter_patterns_;
+  std::unique_ptr<parameters::ParameterService> parameters_;
   std::unique_ptr<identity::IdentityService> identity_;
   std::unique_ptr<api::SigV4Verifier> verifier_;
   std::unique_ptr<api::aws_json::AwsJsonProtocol> aws_json_;
   std::unique_ptr<api::aws_json::SecretsManagerApi> secrets_api_;
   std::unique_ptr<api::aws_json::KmsApi> kms_api_;
+  std::unique_ptr<api::aws_json::SsmApi> ssm_api_;
   std::unique_ptr<SysApi> sys_api_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<http::Server> http_;
@@ -194,6 +202,7 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
                {data_dir_->DatabasePath().string(), static_cast<size_t>(io_threads) + 8, 512}));
   key_store_ = std::make_unique<storage::sqlite::SqliteKeyStore>(*db_);
   secret_store_ = std::make_unique<storage::sqlite::SqliteSecretStore>(*db_);
+  parameter_store_ = std::make_unique<storage::sqlite::SqliteParameterStore>(*db_);
   access_key_store_ = std::make_unique<storage::sqlite::SqliteAccessKeyStore>(*db_);
   COFFER_RETURN_IF_ERROR(ResolveAccount());
 
@@ -222,6 +231,11 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
   aws_json_->AddService(secrets_api_.get());
   kms_api_ = std::make_unique<api::aws_json::KmsApi>(*keys_);
   aws_json_->AddService(kms_api_.get());
+  parameters_ = std::make_unique<parameters::ParameterService>(
+      *parameter_store_, *keys_, parameter_patterns_, clock_, secrets_.get(),
+      parameters::ParameterService::Options{});
+  ssm_api_ = std::make_unique<api::aws_json::SsmApi>(*parameters_);
+  aws_json_->AddService(ssm_api_.get());
   sys_api_ = std::make_unique<SysApi>(*root_of_trust_, *verifier_);
   router_ = std::make_unique<Router>(
       *aws_json_, registry,

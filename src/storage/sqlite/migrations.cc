@@ -144,6 +144,20 @@ const std::vector<const char*>& Steps() {
         PRIMARY KEY(parameter_id, version)
       ) WITHOUT ROWID;
       )sql",
+      // 4: a root-key rotation waiting for its new unseal keys (Shamir): the singleton row names
+      // it, keyring_pending_terms holds every term sealed under the new root key until commit.
+      R"sql(
+      CREATE TABLE keyring_pending_root(
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        nonce      TEXT NOT NULL,
+        created_ms INTEGER NOT NULL
+      );
+
+      CREATE TABLE keyring_pending_terms(
+        term   INTEGER PRIMARY KEY,
+        sealed BLOB NOT NULL
+      );
+      )sql",
   };
   return steps;
 }
