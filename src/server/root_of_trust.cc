@@ -395,6 +395,21 @@ SealStatus RootOfTrust::Status() const {
   return s;
 }
 
+Result<void> RootOfTrust::AddShare(std::string_view share, std::vector<SecretBytes>& progress) {
+  if (share.empty()) return InvalidArgumentError("no unseal key was given");
+  COFFER_ASSIGN_OR_RETURN(SecretBytes s, crypto::DecodeShareText(share));
+  if (s.size() != 1 + kRootKeySize) {
+    return InvalidArgumentError("this is not a Coffer unseal key (wrong length)");
+  }
+  for (const SecretBytes& have : progress) {
+    if (have.data()[0] == s.data()[0]) {
+      return InvalidArgumentError("this unseal key was already entered");
+    }
+  }
+  progress.push_back(std::move(s));
+  return Ok();
+}
+
 Result<SealStatus> RootOfTrust::Unseal(std::string_view share) {
   {
     std::lock_guard lock(mu_);
@@ -411,17 +426,7 @@ Result<SealStatus> RootOfTrust::Unseal(std::string_view share) {
                                                     : LoadPkcs11Root());
       COFFER_RETURN_IF_ERROR(UnsealWith(root));
     } else {
-      if (share.empty()) return InvalidArgumentError("no unseal key was given");
-      COFFER_ASSIGN_OR_RETURN(SecretBytes s, crypto::DecodeShareText(share));
-      if (s.size() != 1 + kRootKeySize) {
-        return InvalidArgumentError("this is not a Coffer unseal key (wrong length)");
-      }
-      for (const SecretBytes& have : progress_) {
-        if (have.data()[0] == s.data()[0]) {
-          return InvalidArgumentError("this unseal key was already entered");
-        }
-      }
-      progress_.push_back(std::move(s));
+      COFFER_RETURN_IF_ERROR(AddShare(share, progress_));
       if (static_cast<int>(progress_.size()) >= settings_.threshold) {
         std::vector<SecretBytes> shares = std::move(progress_);
         progress_.clear();
@@ -448,24 +453,32 @@ void RootOfTrust::ResetProgress() {
 void RootOfTrust::Seal() {
   std::lock_guard lock(mu_);
   progress_.clear();
+  verify_progress_.clear();
   ring_.Seal();
   log::Info("keyring sealed");
 }
 
-Result<std::vector<std::string>> RootOfTrust::RotateRoot() {
+Result<RootRotation> RootOfTrust::RotateRoot() {
   std::lock_guard lock(mu_);
   if (ring_.is_sealed()) return UnavailableError("Coffer is sealed", "SEALED");
   SecretBytes next = random_.Secret(kRootKeySize);
-  std::vector<std::string> shares_text;
+  RootRotation rotation;
   switch (settings_.provider) {
     case RootProvider::kShamir: {
-      // The new shares exist only in this response: a crash after the rewrap commits and before
-      // the operator has them loses the keyring (as with Vault's rekey without verification).
+      // The new shares exist only in this response, so nothing is committed yet: the terms
+      // rewrapped under the new root are stored as pending (one transaction) and the old shares
+      // keep opening the keyring until the operator proves, by entering T new shares, that they
+      // hold the new ones (VerifyRotateRoot). A crash or a lost response costs nothing but a
+      // cancel and a new attempt.
       COFFER_ASSIGN_OR_RETURN(std::vector<SecretBytes> shares,
                               sharing_->Split(next, settings_.shares, settings_.threshold));
-      COFFER_RETURN_IF_ERROR(ring_.RotateRootKey(next));
-      for (const SecretBytes& s : shares) shares_text.push_back(crypto::EncodeShareText(s));
-      break;
+      COFFER_ASSIGN_OR_RETURN(rotation.nonce, ring_.BeginRootRotation(next));
+      verify_nonce_ = rotation.nonce;
+      verify_progress_.clear();
+      for (const SecretBytes& s : shares) rotation.shares.push_back(crypto::EncodeShareText(s));
+      log::Info("root key rotation started: waiting for the new unseal keys",
+                {{"nonce", rotation.nonce}, {"threshold", settings_.threshold}});
+      return rotation;
     }
     case RootProvider::kFile: {
       // See LoadFileRoot for why this order survives a crash at any point.
@@ -498,7 +511,91 @@ Result<std::vector<std::string>> RootOfTrust::RotateRoot() {
     }
   }
   log::Info("root key rotated", {{"provider", std::string(RootProviderName(settings_.provider))}});
-  return shares_text;
+  return rotation;
+}
+
+Result<RootRotationStatus> RootOfTrust::RotationStatusLocked() {
+  RootRotationStatus status;
+  status.threshold = settings_.threshold;
+  status.shares = settings_.shares;
+  COFFER_ASSIGN_OR_RETURN(std::optional<keys::PendingRootRotation> pending,
+                          ring_.GetPendingRootRotation());
+  if (!pending) return status;
+  status.pending = true;
+  status.nonce = pending->nonce;
+  status.started = pending->created;
+  if (verify_nonce_ == pending->nonce) status.progress = static_cast<int>(verify_progress_.size());
+  return status;
+}
+
+Result<RootRotationStatus> RootOfTrust::RotateRootStatus() {
+  std::lock_guard lock(mu_);
+  return RotationStatusLocked();
+}
+
+Result<RootRotationStatus> RootOfTrust::VerifyRotateRoot(std::string_view nonce,
+                                                         std::string_view share) {
+  std::lock_guard lock(mu_);
+  if (settings_.provider != RootProvider::kShamir) {
+    return InvalidArgumentError("this server's root of trust is " +
+                                std::string(RootProviderName(settings_.provider)) +
+                                ": its root rotation needs no verification");
+  }
+  if (ring_.is_sealed()) return UnavailableError("Coffer is sealed", "SEALED");
+  COFFER_ASSIGN_OR_RETURN(std::optional<keys::PendingRootRotation> pending,
+                          ring_.GetPendingRootRotation());
+  if (!pending) return InvalidArgumentError("no root key rotation is pending");
+  if (nonce.empty() || pending->nonce != nonce) {
+    return InvalidArgumentError("the nonce does not name the pending root key rotation");
+  }
+  if (verify_nonce_ != pending->nonce) {
+    verify_nonce_ = pending->nonce;
+    verify_progress_.clear();
+  }
+  COFFER_RETURN_IF_ERROR(AddShare(share, verify_progress_));
+  if (static_cast<int>(verify_progress_.size()) < settings_.threshold) {
+    return RotationStatusLocked();
+  }
+  std::vector<SecretBytes> shares = std::move(verify_progress_);
+  verify_progress_.clear();
+  auto root = sharing_->Combine(shares);
+  bool opens = false;
+  if (root.has_value()) {
+    COFFER_ASSIGN_OR_RETURN(opens, ring_.VerifyPendingRoot(pending->nonce, *root));
+  }
+  if (!opens) {
+    log::Warn("new unseal keys did not rebuild the pending root key; progress was reset",
+              {{"nonce", pending->nonce}});
+    return InvalidArgumentError(
+        "the new unseal keys entered do not rebuild the pending root key (one of them is wrong "
+        "or from another rotation); progress was reset, start again. The old unseal keys are "
+        "still the valid ones");
+  }
+  COFFER_RETURN_IF_ERROR(ring_.CommitRootRotation(pending->nonce, *root));
+  log::Info("root key rotated: the new unseal keys were verified; the old ones no longer work",
+            {{"nonce", pending->nonce}});
+  RootRotationStatus status;
+  status.complete = true;
+  status.nonce = pending->nonce;
+  status.threshold = settings_.threshold;
+  status.shares = settings_.shares;
+  status.progress = settings_.threshold;
+  return status;
+}
+
+Result<void> RootOfTrust::CancelRotateRoot() {
+  std::lock_guard lock(mu_);
+  auto cancelled = ring_.CancelRootRotation();
+  if (!cancelled.has_value()) {
+    if (cancelled.error().code == ErrorCode::kNotFound) {
+      return NotFoundError("no root key rotation is pending");
+    }
+    return cancelled;
+  }
+  verify_progress_.clear();
+  verify_nonce_.clear();
+  log::Info("pending root key rotation cancelled; the current unseal keys stay valid");
+  return Ok();
 }
 
 Result<uint32_t> RootOfTrust::RotateKeyring() {

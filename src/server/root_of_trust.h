@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "base/secret_bytes.h"
 #include "base/thread_annotations.h"
@@ -68,6 +69,25 @@ struct SealStatus {
   uint32_t term = 0;  // the newest keyring term while unsealed
 };
 
+// The answer to RootOfTrust::RotateRoot.
+struct RootRotation {
+  // Shamir: the new unseal keys in text form (show them once) and the nonce of the pending
+  // rotation they must verify; empty for the key file and PKCS#11 (already rotated).
+  std::vector<std::string> shares;
+  std::string nonce;
+};
+
+// A Shamir root rotation waiting for verification; never holds a share.
+struct RootRotationStatus {
+  bool pending = false;
+  bool complete = false;  // the verify call that answered this committed the rotation
+  std::string nonce;
+  Timestamp started;
+  int threshold = 0;
+  int shares = 0;
+  int progress = 0;  // new unseal keys verified so far
+};
+
 // The server's root of trust: obtains the root key from the configured provider, unseals and
 // seals the keyring, collects Shamir shares, and rotates the root key and the keyring term.
 // Owned by the server; thread-safe.
@@ -96,11 +116,23 @@ class RootOfTrust {
   void ResetProgress();
   void Seal();
 
-  // A new random root key; every keyring term is rewrapped under it, after which the old root
-  // key (file contents, shares or wrapped blob) no longer opens the keyring. For Shamir, returns
-  // the new shares in text form (show them once).
-  Result<std::vector<std::string>> RotateRoot();
-  // Adds a keyring term; returns its number.
+  // A new random root key. Key file and PKCS#11: every keyring term is rewrapped under it in
+  // one step, after which the old root key (file contents or wrapped blob) no longer opens the
+  // keyring. Shamir: two steps, as Vault's rekey with verification: the terms rewrapped under it
+  // are stored as a pending rotation and the new shares are returned with its nonce; the old
+  // shares stay the only valid ones until VerifyRotateRoot has seen T new shares.
+  // kAlreadyExists if a rotation is pending, kUnavailable while sealed.
+  Result<RootRotation> RotateRoot();
+  // Shamir: adds one new share (text form) for the pending rotation `nonce`. At the threshold,
+  // combines them and, when they rebuild the pending root key, commits the rotation (one store
+  // transaction). Wrong shares reset the progress and give kInvalidArgument, as does a nonce
+  // that names no pending rotation.
+  Result<RootRotationStatus> VerifyRotateRoot(std::string_view nonce, std::string_view share);
+  // Drops the pending rotation and its progress; kNotFound if none is pending.
+  Result<void> CancelRotateRoot();
+  Result<RootRotationStatus> RotateRootStatus();
+  // Adds a keyring term; returns its number. kFailedPrecondition (reason
+  // "ROOT_ROTATION_PENDING") while a root rotation is pending.
   Result<uint32_t> RotateKeyring();
 
  private:
@@ -109,6 +141,9 @@ class RootOfTrust {
   Result<SecretBytes> LoadFileRoot();
   Result<SecretBytes> LoadPkcs11Root();
   Result<void> UnsealWith(const SecretBytes& root) COFFER_REQUIRES(mu_);
+  Result<RootRotationStatus> RotationStatusLocked() COFFER_REQUIRES(mu_);
+  // Decodes a share and adds it to `progress` unless it is malformed or already there.
+  static Result<void> AddShare(std::string_view share, std::vector<SecretBytes>& progress);
   Result<void> OpenHsm();
 
   const DataDir& dir_;
@@ -122,6 +157,10 @@ class RootOfTrust {
   mutable std::mutex mu_;
   RootOfTrustSettings settings_;  // written under mu_ during rotations, read-only otherwise
   std::vector<SecretBytes> progress_ COFFER_GUARDED_BY(mu_);
+  // New shares entered for the pending root rotation `verify_nonce_`. Held in memory only, like
+  // unseal progress: a restart or a seal starts the count again.
+  std::string verify_nonce_ COFFER_GUARDED_BY(mu_);
+  std::vector<SecretBytes> verify_progress_ COFFER_GUARDED_BY(mu_);
   std::unique_ptr<crypto::Pkcs11KeyWrapper> hsm_;
 };
 

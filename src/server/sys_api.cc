@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "base/clock.h"
 #include "base/logging.h"
 
 namespace coffer::server {
@@ -31,6 +32,7 @@ http::Response ErrorJson(int status, std::string_view message) {
 }
 
 int HttpStatus(const Error& e) {
+  if (e.reason == "ROOT_ROTATION_PENDING") return 409;
   switch (e.code) {
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kDataLoss:
@@ -40,6 +42,9 @@ int HttpStatus(const Error& e) {
       return 403;
     case ErrorCode::kNotFound:
       return 404;
+    case ErrorCode::kAlreadyExists:
+    case ErrorCode::kAborted:
+      return 409;
     case ErrorCode::kFailedPrecondition:
       return 412;
     case ErrorCode::kUnavailable:
@@ -73,6 +78,46 @@ http::Response StatusJson(const SealStatus& s) {
   return Json(200, std::string(sb.GetString(), sb.GetSize()));
 }
 
+http::Response RotationStatusJson(const RootRotationStatus& s) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("pending");
+  w.Bool(s.pending);
+  if (s.pending || s.complete) {
+    w.Key("nonce");
+    w.String(s.nonce.c_str());
+  }
+  if (s.pending) {
+    w.Key("started");
+    w.String(FormatIso8601(s.started).c_str());
+  }
+  if (s.complete) {
+    w.Key("complete");
+    w.Bool(true);
+  }
+  w.Key("progress");
+  w.Int(s.progress);
+  w.Key("threshold");
+  w.Int(s.threshold);
+  w.Key("shares");
+  w.Int(s.shares);
+  w.EndObject();
+  return Json(200, std::string(sb.GetString(), sb.GetSize()));
+}
+
+// Parses an optional JSON object body; nullopt when it is not one.
+std::optional<rapidjson::Document> ParseObject(const std::string& body) {
+  rapidjson::Document doc;
+  if (body.empty()) {
+    doc.SetObject();
+    return doc;
+  }
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+  return doc;
+}
+
 }  // namespace
 
 std::optional<http::Response> SysApi::RequireRoot(const http::Request& request) const {
@@ -97,8 +142,17 @@ http::Response SysApi::Handle(const http::Request& request) {
     }
     return StatusJson(root_of_trust_.Status());
   }
+  if (path == "/sys/rotate-root/status") {
+    if (request.method != "GET" && request.method != "HEAD") {
+      return ErrorJson(405, "use GET");
+    }
+    auto status = root_of_trust_.RotateRootStatus();
+    if (!status.has_value()) return FromError(status.error());
+    return RotationStatusJson(*status);
+  }
   if (request.method != "POST") {
     if (path == "/sys/unseal" || path == "/sys/seal" || path == "/sys/rotate-root" ||
+        path == "/sys/rotate-root/verify" || path == "/sys/rotate-root/cancel" ||
         path == "/sys/rotate-keyring") {
       return ErrorJson(405, "use POST");
     }
@@ -139,8 +193,8 @@ http::Response SysApi::Handle(const http::Request& request) {
   }
   if (path == "/sys/rotate-root") {
     if (auto denied = RequireRoot(request)) return *denied;
-    auto keys = root_of_trust_.RotateRoot();
-    if (!keys.has_value()) return FromError(keys.error());
+    auto rotation = root_of_trust_.RotateRoot();
+    if (!rotation.has_value()) return FromError(rotation.error());
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
     w.StartObject();
@@ -148,12 +202,48 @@ http::Response SysApi::Handle(const http::Request& request) {
     w.String(std::string(RootProviderName(root_of_trust_.provider())).c_str());
     w.Key("keys");
     w.StartArray();
-    for (const std::string& s : *keys) w.String(s.c_str());
+    for (const std::string& s : rotation->shares) w.String(s.c_str());
     w.EndArray();
+    if (!rotation->nonce.empty()) {
+      w.Key("nonce");
+      w.String(rotation->nonce.c_str());
+      w.Key("verification_required");
+      w.Bool(true);
+    }
     w.EndObject();
     http::Response r = Json(200, std::string(sb.GetString(), sb.GetSize()));
-    for (std::string& s : *keys) SecureWipe(s.data(), s.size());
+    for (std::string& s : rotation->shares) SecureWipe(s.data(), s.size());
+    SecureWipe(const_cast<char*>(sb.GetString()), sb.GetSize());
     return r;
+  }
+  if (path == "/sys/rotate-root/verify") {
+    // No SigV4, as for /sys/unseal: the new shares are the credential (Vault's rekey/verify).
+    auto doc = ParseObject(request.body);
+    if (!doc) return ErrorJson(400, "the body must be a JSON object");
+    auto n = doc->FindMember("nonce");
+    auto k = doc->FindMember("key");
+    if (n == doc->MemberEnd() || !n->value.IsString()) {
+      return ErrorJson(400,
+                       "\"nonce\" (the pending rotation's, from /sys/rotate-root/status) "
+                       "is required");
+    }
+    if (k == doc->MemberEnd() || !k->value.IsString()) {
+      return ErrorJson(400, "\"key\" (one of the new unseal keys) is required");
+    }
+    auto status = root_of_trust_.VerifyRotateRoot(
+        std::string_view(n->value.GetString(), n->value.GetStringLength()),
+        std::string_view(k->value.GetString(), k->value.GetStringLength()));
+    SecureWipe(const_cast<char*>(k->value.GetString()), k->value.GetStringLength());
+    if (!status.has_value()) return FromError(status.error());
+    return RotationStatusJson(*status);
+  }
+  if (path == "/sys/rotate-root/cancel") {
+    if (auto denied = RequireRoot(request)) return *denied;
+    auto cancelled = root_of_trust_.CancelRotateRoot();
+    if (!cancelled.has_value()) return FromError(cancelled.error());
+    auto status = root_of_trust_.RotateRootStatus();
+    if (!status.has_value()) return FromError(status.error());
+    return RotationStatusJson(*status);
   }
   if (path == "/sys/rotate-keyring") {
     if (auto denied = RequireRoot(request)) return *denied;

@@ -13,8 +13,16 @@ namespace coffer::server {
 //   POST /sys/unseal          {"key":"<share>"} or {"reset":true}; no auth (a share is the
 //                             credential), never echoes shares
 //   POST /sys/seal            account root, SigV4 with signing name "coffer"
-//   POST /sys/rotate-root     account root; Shamir answers {"keys":[...]} (shown once)
-//   POST /sys/rotate-keyring  account root; answers {"term":N}
+//   POST /sys/rotate-root     account root; key file and PKCS#11 rotate at once. Shamir starts
+//                             a pending rotation and answers {"keys":[...],"nonce"} (shown
+//                             once); the old shares stay valid until it is verified
+//   POST /sys/rotate-root/verify  {"nonce","key":"<new share>"}; no auth, like unseal; at T
+//                             keys that rebuild the pending root, commits it ({"complete":true})
+//   POST /sys/rotate-root/cancel  account root; drops the pending rotation
+//   GET  /sys/rotate-root/status  {"pending","nonce","started","progress","threshold","shares"};
+//                             no auth, never shares
+//   POST /sys/rotate-keyring  account root; answers {"term":N}; 409 while a root rotation is
+//                             pending
 // Thread-safe.
 class SysApi {
  public:

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import unittest
@@ -198,7 +199,8 @@ class ShamirTest(RootOfTrustTestCase):
                 self.unseal(server, keys[0])
                 self.unseal(server, keys[1])
                 self.wait_ready(server)
-                for path in ("/sys/seal", "/sys/rotate-root", "/sys/rotate-keyring"):
+                for path in ("/sys/seal", "/sys/rotate-root", "/sys/rotate-root/cancel",
+                             "/sys/rotate-keyring"):
                     res = server.http_request("POST", path, body=b"{}")
                     self.assertIn(res.status, (400, 403), res)
                     self.assertIn("MissingAuthenticationToken", res.body.decode())
@@ -218,38 +220,188 @@ class ShamirTest(RootOfTrustTestCase):
                 self.assertNotEqual(r.returncode, 0)
                 self.assertIn("AWS_ACCESS_KEY_ID", r.stderr)
 
-    def test_rotate_root_replaces_every_share(self):
+    def rotation_status(self, server):
+        return json.loads(self.op(server, "rotate-root", "--status").stdout)
+
+    def verify(self, server, share, nonce=None, ok=True):
+        args = ["rotate-root-verify", share] + (["--nonce", nonce] if nonce else [])
+        r = self.op(server, *args, ok=ok)
+        return json.loads(r.stdout) if ok else r
+
+    def crash_and_restart(self, server):
+        """SIGKILL (no clean shutdown), then start again; the server comes back sealed."""
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        server.start()
+        self.assertTrue(self.status(server)["sealed"])
+
+    def unseal_with(self, server, keys):
+        for k in keys:
+            st = self.unseal(server, k)
+        self.assertFalse(st["sealed"])
+        self.wait_ready(server)
+
+    def assert_keys_do_not_unseal(self, server, keys):
+        for k in keys[:-1]:
+            self.unseal(server, k)
+        r = self.op(server, "unseal", keys[-1], ok=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("do not rebuild the root key", r.stderr)
+        self.assertTrue(self.status(server)["sealed"])
+
+    def test_rotate_root_commits_only_after_the_new_shares_are_verified(self):
         with temp_dir() as tmp:
             data = os.path.join(tmp, "data")
             old = self.init_shamir(data)
             with CofferServer(data_dir=data, wait_ready=False) as server:
-                for k in old[:3]:
-                    self.unseal(server, k)
-                self.wait_ready(server)
+                self.unseal_with(server, old[:3])
                 server.client().create_secret(Name="rot/rotated", SecretString="survives")
+                self.assertEqual(self.rotation_status(server),
+                                 {"pending": False, "progress": 0, "threshold": 3, "shares": 5})
                 r = self.op(server, "rotate-root")
                 new = shares_from(r.stdout)
                 self.assertEqual(len(new), 5, r.stdout)
                 self.assertFalse(set(new) & set(old))
+                self.assertIn("rotate-root-verify", r.stdout)
+                nonce = re.search(r"^Nonce: (\S+)$", r.stdout, re.M).group(1)
+                st = self.rotation_status(server)
+                self.assertEqual(st["nonce"], nonce)
+                self.assertEqual((st["pending"], st["progress"], st["threshold"]), (True, 0, 3))
+                raw = server.http_request("GET", "/sys/rotate-root/status").body.decode()
+                for k in new + old:
+                    self.assertNotIn(k, raw)
                 # No downtime: still serving.
                 self.assertEqual(
                     server.client().get_secret_value(SecretId="rot/rotated")["SecretString"],
                     "survives")
-                server.stop()
-                server.start()
-                self.unseal(server, old[0])
-                self.unseal(server, old[1])
-                r = self.op(server, "unseal", old[2], ok=False)
+                # One rotation at a time; the keyring term is frozen until it is settled.
+                hdrs = sigv4_headers("POST", server.endpoint_url + "/sys/rotate-root", {}, b"{}",
+                                     server.access_key_id, server.secret_access_key,
+                                     server.region, "coffer")
+                res = server.http_request("POST", "/sys/rotate-root", body=b"{}", headers=hdrs)
+                self.assertEqual(res.status, 409, res)
+                self.assertIn("already pending", res.json()["errors"][0])
+                r = self.op(server, "rotate-keyring", ok=False)
                 self.assertNotEqual(r.returncode, 0)
-                self.assertIn("do not rebuild the root key", r.stderr)
-                self.assertTrue(self.status(server)["sealed"])
-                for k in (new[1], new[3], new[4]):
-                    st = self.unseal(server, k)
-                self.assertFalse(st["sealed"])
-                self.wait_ready(server)
+                self.assertIn("root key rotation is pending", r.stderr)
+                hdrs = sigv4_headers("POST", server.endpoint_url + "/sys/rotate-keyring", {},
+                                     b"{}", server.access_key_id, server.secret_access_key,
+                                     server.region, "coffer")
+                res = server.http_request("POST", "/sys/rotate-keyring", body=b"{}", headers=hdrs)
+                self.assertEqual(res.status, 409, res)
+                self.assertEqual(self.status(server)["term"], 1)
+
+                # A crash before verification (say the response never reached the operator):
+                # the old shares still unseal, the new ones do not, the data is intact and the
+                # pending rotation is still there.
+                self.crash_and_restart(server)
+                self.assert_keys_do_not_unseal(server, new[:3])
+                self.unseal_with(server, (old[4], old[0], old[2]))
                 self.assertEqual(
                     server.client().get_secret_value(SecretId="rot/rotated")["SecretString"],
                     "survives")
+                st = self.rotation_status(server)
+                self.assertEqual((st["pending"], st["nonce"], st["progress"]), (True, nonce, 0))
+
+                st = self.verify(server, new[1], nonce)
+                self.assertEqual((st["pending"], st["progress"]), (True, 1))
+                r = self.verify(server, new[1], nonce, ok=False)
+                self.assertIn("already entered", r.stderr)
+                # The nonce defaults to the pending one; the key may come from stdin.
+                r = self.op(server, "rotate-root-verify", input=new[3] + "\n")
+                self.assertEqual(json.loads(r.stdout)["progress"], 2)
+                self.assertNotIn(new[3], r.stdout + r.stderr)
+                st = self.verify(server, new[4], nonce)
+                self.assertTrue(st["complete"])
+                self.assertFalse(st["pending"])
+                self.assertFalse(self.rotation_status(server)["pending"])
+                for k in old + new:
+                    self.assertNotIn(k, server.stderr_text())
+                # Settled: the keyring term can move again.
+                self.assertIn("New keyring term: 2", self.op(server, "rotate-keyring").stdout)
+                self.assertEqual(
+                    server.client().get_secret_value(SecretId="rot/rotated")["SecretString"],
+                    "survives")
+
+                # After a restart only the new shares work.
+                server.stop()
+                server.start()
+                self.assert_keys_do_not_unseal(server, old[:3])
+                self.unseal_with(server, (new[1], new[3], new[4]))
+                self.assertEqual(self.status(server)["term"], 2)
+                self.assertEqual(
+                    server.client().get_secret_value(SecretId="rot/rotated")["SecretString"],
+                    "survives")
+                self.crash_and_restart(server)
+                self.unseal_with(server, (new[0], new[2], new[4]))
+
+    def test_wrong_verify_share_resets_and_cancel_drops_the_rotation(self):
+        with temp_dir() as tmp:
+            a = os.path.join(tmp, "a")
+            old = self.init_shamir(a, 3, 2)
+            other = self.init_shamir(os.path.join(tmp, "b"), 3, 2)
+            with CofferServer(data_dir=a, wait_ready=False) as server:
+                self.unseal_with(server, old[:2])
+                server.client().create_secret(Name="rot/cancel", SecretString="kept")
+                r = self.op(server, "rotate-root")
+                new = shares_from(r.stdout)
+                nonce = re.search(r"^Nonce: (\S+)$", r.stdout, re.M).group(1)
+
+                r = self.verify(server, new[0], "00000000-0000-4000-8000-000000000000", ok=False)
+                self.assertIn("nonce does not name the pending", r.stderr)
+                self.assertEqual(self.verify(server, new[0], nonce)["progress"], 1)
+                # An old share completes the threshold but not the pending root: reset, 400.
+                r = self.verify(server, old[1], nonce, ok=False)
+                self.assertIn("do not rebuild the pending root key", r.stderr)
+                self.assertNotIn(old[1], r.stdout + r.stderr)
+                st = self.rotation_status(server)
+                self.assertEqual((st["pending"], st["progress"]), (True, 0))
+                self.verify(server, new[2], nonce)
+                res = server.http_request(
+                    "POST", "/sys/rotate-root/verify",
+                    body=json.dumps({"nonce": nonce, "key": other[0]}).encode(),
+                    headers={"Content-Type": "application/json"})
+                self.assertEqual(res.status, 400, res)
+                self.assertIn("progress was reset", res.json()["errors"][0])
+                self.assertEqual(self.rotation_status(server)["progress"], 0)
+                res = server.http_request("POST", "/sys/rotate-root/verify", body=b'{"key":"x"}')
+                self.assertEqual(res.status, 400, res)
+
+                # Cancel needs the account root, then drops the rotation for good.
+                res = server.http_request("POST", "/sys/rotate-root/cancel", body=b"{}")
+                self.assertIn(res.status, (400, 403), res)
+                self.assertTrue(self.rotation_status(server)["pending"])
+                r = self.op(server, "rotate-root", "--cancel")
+                self.assertIn("cancelled", r.stdout)
+                self.assertFalse(self.rotation_status(server)["pending"])
+                r = self.verify(server, new[0], nonce, ok=False)
+                self.assertIn("no root key rotation is pending", r.stderr)
+                r = self.op(server, "rotate-root", "--cancel", ok=False)
+                self.assertIn("no root key rotation is pending", r.stderr)
+                self.assertIn("New keyring term: 2", self.op(server, "rotate-keyring").stdout)
+
+                server.stop()
+                server.start()
+                self.assertFalse(self.rotation_status(server)["pending"])
+                self.assert_keys_do_not_unseal(server, new[:2])
+                self.unseal_with(server, (old[2], old[0]))
+                self.assertEqual(
+                    server.client().get_secret_value(SecretId="rot/cancel")["SecretString"],
+                    "kept")
+                # A new rotation can start after a cancel, and is verified on its own.
+                r = self.op(server, "rotate-root")
+                again = shares_from(r.stdout)
+                self.assertFalse(set(again) & set(new))
+                self.verify(server, again[2])
+                self.assertTrue(self.verify(server, again[0])["complete"])
+                server.stop()
+                server.start()
+                self.assert_keys_do_not_unseal(server, old[:2])
+                self.unseal_with(server, again[1:])
+                self.assertEqual(self.status(server)["term"], 2)
+                self.assertEqual(
+                    server.client().get_secret_value(SecretId="rot/cancel")["SecretString"],
+                    "kept")
 
 
 class KeyFileTest(RootOfTrustTestCase):
@@ -271,6 +423,11 @@ class KeyFileTest(RootOfTrustTestCase):
                 self.assertNotEqual(old, new)
                 self.assertEqual(file_mode(root_key), 0o600)
                 self.assertFalse(os.path.exists(root_key + ".next"))
+                # One step: nothing is left pending and there is nothing to verify.
+                self.assertFalse(json.loads(self.op(server, "rotate-root", "--status").stdout)[
+                    "pending"])
+                r = self.op(server, "rotate-root-verify", "--nonce", "0000", "AAAA", ok=False)
+                self.assertIn("needs no verification", r.stderr)
                 self.assertEqual(sm.get_secret_value(SecretId="rot/file")["SecretString"],
                                  "file-rooted")
             with open(root_key, "wb") as f:

@@ -40,6 +40,10 @@ struct Options {
   int timeout_seconds = 30;
   std::string share;
   bool reset = false;
+  // rotate-root, rotate-root-verify
+  bool cancel = false;
+  bool status = false;
+  std::string nonce;
 };
 
 int Fail(const std::string& message) {
@@ -143,27 +147,35 @@ int RunInit(const Options& o) {
   return 0;
 }
 
+// An unseal key from the command line or, when not given, one line of stdin; empty when none
+// was entered. Unseal keys are base64; anything else is refused here rather than escaped into
+// JSON.
+Result<std::string> ReadShare(const Options& o, const char* prompt) {
+  std::string share = o.share;
+  if (share.empty()) {
+    if (isatty(0)) std::cerr << prompt << std::flush;
+    std::getline(std::cin, share);
+  }
+  std::string trimmed(TrimWhitespace(share));
+  SecureWipe(share.data(), share.size());
+  for (char c : trimmed) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=')) {
+      SecureWipe(trimmed.data(), trimmed.size());
+      return InvalidArgumentError("that is not an unseal key (expected base64)");
+    }
+  }
+  return trimmed;
+}
+
 int RunUnseal(const Options& o) {
   std::string body;
   if (o.reset) {
     body = R"({"reset":true})";
   } else {
-    std::string share = o.share;
-    if (share.empty()) {
-      if (isatty(0)) std::cerr << "Unseal key: " << std::flush;
-      std::getline(std::cin, share);
-    }
-    std::string trimmed(TrimWhitespace(share));
-    SecureWipe(share.data(), share.size());
-    // Unseal keys are base64; anything else is refused here rather than escaped into JSON.
-    for (char c : trimmed) {
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=')) {
-        SecureWipe(trimmed.data(), trimmed.size());
-        return Fail("that is not an unseal key (expected base64)");
-      }
-    }
-    body = trimmed.empty() ? "{}" : R"({"key":")" + trimmed + "\"}";
-    SecureWipe(trimmed.data(), trimmed.size());
+    auto share = ReadShare(o, "Unseal key: ");
+    if (!share.has_value()) return Fail(share.error().message);
+    body = share->empty() ? "{}" : R"({"key":")" + *share + "\"}";
+    SecureWipe(share->data(), share->size());
   }
   Remote remote(o);
   auto res = remote.Call("POST", "/sys/unseal", std::move(body), /*sign=*/false);
@@ -172,6 +184,18 @@ int RunUnseal(const Options& o) {
 
 int RunRotateRoot(const Options& o) {
   Remote remote(o);
+  if (o.status) {
+    return PrintResult(remote.Call("GET", "/sys/rotate-root/status", "", /*sign=*/false));
+  }
+  if (o.cancel) {
+    auto res = remote.Call("POST", "/sys/rotate-root/cancel", "{}", /*sign=*/true);
+    if (!res.has_value()) return Fail(res.error().message);
+    if (res->status != 200) return Fail(ErrorMessage(*res));
+    std::cout << "The pending root key rotation was cancelled; the current unseal keys stay "
+                 "valid and the new ones were never used."
+              << std::endl;
+    return 0;
+  }
   auto res = remote.Call("POST", "/sys/rotate-root", "{}", /*sign=*/true);
   if (!res.has_value()) return Fail(res.error().message);
   if (res->status != 200) return Fail(ErrorMessage(*res));
@@ -180,15 +204,29 @@ int RunRotateRoot(const Options& o) {
   if (doc.HasParseError() || !doc.IsObject()) return Fail("unexpected answer: " + res->body);
   auto keys = doc.FindMember("keys");
   auto provider = doc.FindMember("provider");
+  auto nonce = doc.FindMember("nonce");
   std::string p =
       provider != doc.MemberEnd() && provider->value.IsString() ? provider->value.GetString() : "";
   if (keys != doc.MemberEnd() && keys->value.IsArray() && !keys->value.Empty()) {
-    std::cout << "The root key was rotated. The old unseal keys no longer work; these new ones\n"
-                 "are shown only now and stored nowhere:\n\n";
+    if (nonce == doc.MemberEnd() || !nonce->value.IsString()) {
+      return Fail("unexpected answer: new unseal keys without a rotation nonce");
+    }
+    std::string n = nonce->value.GetString();
+    std::cout << "A root key rotation was started. These " << keys->value.Size()
+              << " new unseal keys are shown only now and stored nowhere.\n"
+              << "Nothing has changed yet: the old unseal keys stay the only valid ones until "
+                 "the new ones are verified.\n\n";
     int i = 0;
     for (const auto& k : keys->value.GetArray()) {
       if (k.IsString()) std::cout << "Unseal Key " << ++i << ": " << k.GetString() << "\n";
     }
+    std::cout << "\nNonce: " << n << "\n\n"
+              << "Give one key to each key holder, then enter enough of them (the unseal "
+                 "threshold), one per run:\n\n"
+              << "    coffer operator rotate-root-verify --nonce " << n << "\n\n"
+              << "The last one commits the rotation; from then on only the new keys unseal.\n"
+              << "If these keys are lost, `coffer operator rotate-root --cancel` drops the "
+                 "rotation.\n";
   } else {
     std::cout << "The root key was rotated (provider " << p
               << "); the old root key no longer opens the keyring.\n";
@@ -196,6 +234,41 @@ int RunRotateRoot(const Options& o) {
   std::cout.flush();
   SecureWipe(res->body.data(), res->body.size());
   return 0;
+}
+
+int RunRotateRootVerify(const Options& o) {
+  Remote remote(o);
+  std::string nonce = o.nonce;
+  if (nonce.empty()) {
+    auto res = remote.Call("GET", "/sys/rotate-root/status", "", /*sign=*/false);
+    if (!res.has_value()) return Fail(res.error().message);
+    if (res->status != 200) return Fail(ErrorMessage(*res));
+    rapidjson::Document doc;
+    doc.Parse(res->body.data(), res->body.size());
+    auto n = doc.IsObject() ? doc.FindMember("nonce") : doc.MemberEnd();
+    if (doc.HasParseError() || n == doc.MemberEnd() || !n->value.IsString()) {
+      return Fail("no root key rotation is pending");
+    }
+    nonce = n->value.GetString();
+  }
+  // The nonce is a UUID; anything else is refused here rather than escaped into JSON.
+  for (char c : nonce) {
+    if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == '-')) {
+      return Fail("that is not a rotation nonce");
+    }
+  }
+  auto share = ReadShare(o, "New unseal key: ");
+  if (!share.has_value()) return Fail(share.error().message);
+  if (share->empty()) return Fail("no unseal key was given");
+  std::string body = R"({"nonce":")" + nonce + R"(","key":")" + *share + "\"}";
+  SecureWipe(share->data(), share->size());
+  auto res = remote.Call("POST", "/sys/rotate-root/verify", std::move(body), /*sign=*/false);
+  int rc = PrintResult(res);
+  if (rc == 0 && res->body.find("\"complete\":true") != std::string::npos) {
+    std::cerr << "The root key was rotated: only the new unseal keys open the keyring now."
+              << std::endl;
+  }
+  return rc;
 }
 
 int RunRotateKeyring(const Options& o) {
@@ -253,8 +326,25 @@ std::function<int()> AddOperatorCommand(CLI::App& app) {
   CLI::App* status = op->add_subcommand("seal-status", "Show whether the server is sealed.");
   AddRemoteOptions(status, *o);
   CLI::App* rotate_root = op->add_subcommand(
-      "rotate-root", "Replace the root key and rewrap the keyring (needs the account root).");
+      "rotate-root",
+      "Replace the root key and rewrap the keyring (needs the account root). Shamir: prints the "
+      "new unseal keys and a nonce; nothing changes until rotate-root-verify has seen enough of "
+      "them.");
+  auto* cancel = rotate_root->add_flag(
+      "--cancel", o->cancel, "Shamir: drop the pending rotation (needs the account root)");
+  rotate_root->add_flag("--status", o->status, "Shamir: show the pending rotation, if any")
+      ->excludes(cancel);
   AddRemoteOptions(rotate_root, *o);
+  CLI::App* rotate_root_verify = op->add_subcommand(
+      "rotate-root-verify",
+      "Shamir: enter one new unseal key of the pending root rotation; the last one needed "
+      "commits it.");
+  rotate_root_verify->add_option("share", o->share,
+                                 "The new unseal key (read from stdin when not given)");
+  rotate_root_verify->add_option(
+      "--nonce", o->nonce,
+      "The rotation's nonce, as printed by rotate-root (default: the pending one)");
+  AddRemoteOptions(rotate_root_verify, *o);
   CLI::App* rotate_keyring = op->add_subcommand(
       "rotate-keyring", "Start a new keyring term for new material (needs the account root).");
   AddRemoteOptions(rotate_keyring, *o);
@@ -272,6 +362,7 @@ std::function<int()> AddOperatorCommand(CLI::App& app) {
       return PrintResult(remote.Call("GET", "/sys/seal-status", "", /*sign=*/false));
     }
     if (rotate_root->parsed()) return RunRotateRoot(*o);
+    if (rotate_root_verify->parsed()) return RunRotateRootVerify(*o);
     if (rotate_keyring->parsed()) return RunRotateKeyring(*o);
     return 2;
   };

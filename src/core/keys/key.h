@@ -89,6 +89,15 @@ struct KeyringTerm {
   std::string sealed;
 };
 
+// A root-key rotation waiting for verification (Shamir): every keyring term sealed under the new
+// root key, stored beside the live terms until T of the new unseal keys have been entered. At
+// most one is pending. It holds no key: only terms sealed under a root key stored nowhere.
+struct PendingRootRotation {
+  std::string nonce;  // names this rotation to the verify and cancel calls; not a secret
+  Timestamp created;
+  std::vector<KeyringTerm> terms;  // `created` is the live term's; `sealed` is under the new root
+};
+
 }  // namespace coffer::keys
 
 #endif  // COFFER_CORE_KEYS_KEY_H_

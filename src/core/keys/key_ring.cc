@@ -45,6 +45,7 @@ std::span<const uint8_t> AsSpan(std::string_view s) {
 }
 
 constexpr size_t kHeader = 1 + 4 + crypto::Aead::kNonceSize;
+constexpr std::string_view kRootRotationPending = "ROOT_ROTATION_PENDING";
 
 }  // namespace
 
@@ -191,7 +192,18 @@ Result<uint32_t> KeyRing::RotateTerm() {
   SecretBytes term_key = random_.Secret(crypto::Aead::kKeySize);
   KeyringTerm t{term, clock_.Now(), {}};
   COFFER_ASSIGN_OR_RETURN(t.sealed, SealUnder(*root_, term, TermAad(term), term_key.view()));
-  COFFER_RETURN_IF_ERROR(store_.AddKeyringTerm(t));
+  auto added = store_.AddKeyringTerm(t);
+  if (!added.has_value()) {
+    if (added.error().reason == kRootRotationPending) {
+      // The store refuses in the same transaction as the insert, so a pending rewrap always
+      // covers every term; the simpler rule than rewrapping the new term into it.
+      return FailedPreconditionError(
+          "a root key rotation is pending: verify it with the new unseal keys or cancel it "
+          "before adding a keyring term",
+          kRootRotationPending);
+    }
+    return added.error();
+  }
   terms_[term] = std::make_shared<const SecretBytes>(std::move(term_key));
   current_term_ = term;
   return term;
@@ -223,5 +235,81 @@ Result<bool> KeyRing::Verify(const SecretBytes& candidate) {
   if (stored.empty()) return true;
   return OpenTerm(candidate, stored.front()).has_value();
 }
+
+Result<std::string> KeyRing::BeginRootRotation(const SecretBytes& new_root_key) {
+  if (new_root_key.size() != crypto::Aead::kKeySize) {
+    return InvalidArgumentError("the root key must be 32 bytes");
+  }
+  // Exclusive: no term can be added between listing the terms and storing their rewrap (the
+  // store also refuses new terms once the rewrap is stored).
+  std::unique_lock lock(mu_);
+  if (sealed_) return UnavailableError("Coffer is sealed", "SEALED");
+  COFFER_ASSIGN_OR_RETURN(std::vector<KeyringTerm> stored, store_.ListKeyringTerms());
+  PendingRootRotation pending;
+  pending.nonce = random_.UuidV4();
+  pending.created = clock_.Now();
+  for (const KeyringTerm& t : stored) {
+    auto it = terms_.find(t.term);
+    if (it == terms_.end()) return InternalError("keyring term not loaded");
+    KeyringTerm n = t;
+    COFFER_ASSIGN_OR_RETURN(n.sealed,
+                            SealUnder(new_root_key, t.term, TermAad(t.term), it->second->view()));
+    pending.terms.push_back(std::move(n));
+  }
+  auto put = store_.PutPendingRootRotation(pending);
+  if (!put.has_value()) {
+    if (put.error().code == ErrorCode::kAlreadyExists) {
+      return AlreadyExistsError(
+          "a root key rotation is already pending: verify it with the new unseal keys or "
+          "cancel it first");
+    }
+    return put.error();
+  }
+  return pending.nonce;
+}
+
+Result<std::optional<PendingRootRotation>> KeyRing::GetPendingRootRotation() {
+  return store_.GetPendingRootRotation();
+}
+
+Result<bool> KeyRing::VerifyPendingRoot(std::string_view nonce, const SecretBytes& candidate) {
+  COFFER_ASSIGN_OR_RETURN(std::optional<PendingRootRotation> pending,
+                          store_.GetPendingRootRotation());
+  if (!pending || pending->nonce != nonce) {
+    return NotFoundError("no root key rotation with this nonce is pending");
+  }
+  for (const KeyringTerm& t : pending->terms) {
+    if (!OpenTerm(candidate, t).has_value()) return false;
+  }
+  return true;
+}
+
+Result<void> KeyRing::CommitRootRotation(std::string_view nonce, const SecretBytes& new_root_key) {
+  if (new_root_key.size() != crypto::Aead::kKeySize) {
+    return InvalidArgumentError("the root key must be 32 bytes");
+  }
+  std::unique_lock lock(mu_);
+  if (sealed_) return UnavailableError("Coffer is sealed", "SEALED");
+  COFFER_ASSIGN_OR_RETURN(std::optional<PendingRootRotation> pending,
+                          store_.GetPendingRootRotation());
+  if (!pending || pending->nonce != nonce) {
+    return NotFoundError("no root key rotation with this nonce is pending");
+  }
+  // Every pending term must open under the new root and hold the very key that the live term
+  // holds: committing anything else would lose the data sealed under that term.
+  for (const KeyringTerm& t : pending->terms) {
+    auto opened = OpenTerm(new_root_key, t);
+    auto live = terms_.find(t.term);
+    if (!opened.has_value() || live == terms_.end() ||
+        !ConstantTimeEquals(opened->view(), live->second->view())) {
+      return InvalidArgumentError("the new root key does not open the pending keyring rewrap");
+    }
+  }
+  COFFER_RETURN_IF_ERROR(store_.CommitPendingRootRotation(nonce));
+  root_ = std::make_shared<const SecretBytes>(new_root_key.Clone());
+  return Ok();
+}
+
+Result<void> KeyRing::CancelRootRotation() { return store_.DeletePendingRootRotation(); }
 
 }  // namespace coffer::keys

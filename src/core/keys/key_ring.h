@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -57,6 +58,29 @@ class KeyRing {
   Result<void> RotateRootKey(const SecretBytes& new_root_key);
   // Returns true when `candidate` opens the stored terms (used to check reconstructed roots).
   Result<bool> Verify(const SecretBytes& candidate);
+
+  // Root rotation with verification, for roots that exist only outside Coffer (Shamir shares),
+  // as Vault's rekey with verification: a crash or a lost response at any step leaves a root key
+  // that someone holds able to open the keyring.
+  //
+  // Begin seals every term under `new_root_key` and stores the result as the pending rotation
+  // (one transaction); the live terms, and so the current root key, are untouched and nothing
+  // keeps `new_root_key`. Returns the rotation's nonce. kAlreadyExists if one is pending,
+  // kUnavailable while sealed. While it is pending, RotateTerm fails with kFailedPrecondition
+  // (reason "ROOT_ROTATION_PENDING").
+  Result<std::string> BeginRootRotation(const SecretBytes& new_root_key);
+  // The pending rotation, if any.
+  Result<std::optional<PendingRootRotation>> GetPendingRootRotation();
+  // True when `candidate` opens every term of the pending rotation `nonce`. kNotFound if no
+  // rotation named `nonce` is pending.
+  Result<bool> VerifyPendingRoot(std::string_view nonce, const SecretBytes& candidate);
+  // Swaps the pending terms in (one transaction); from then on only `new_root_key` opens the
+  // keyring. kNotFound if no rotation named `nonce` is pending; kInvalidArgument if
+  // `new_root_key` does not open its terms or they do not hold the loaded term keys;
+  // kUnavailable while sealed.
+  Result<void> CommitRootRotation(std::string_view nonce, const SecretBytes& new_root_key);
+  // Drops the pending rotation; kNotFound if none is pending.
+  Result<void> CancelRootRotation();
   uint32_t current_term() const;
 
  private:

@@ -103,5 +103,85 @@ TEST_F(KeyRingTest, InternalSealIsBoundToPurposeAndAad) {
   EXPECT_FALSE(ring_.OpenInternal("other", "AKIAEXAMPLE", *s).has_value());
 }
 
+TEST_F(KeyRingTest, PendingRootRotationChangesNothingUntilCommitted) {
+  ASSERT_TRUE(ring_.Unseal(Root(1)).has_value());
+  ASSERT_EQ(*ring_.RotateTerm(), 2u);
+  auto sealed = ring_.SealMaterial("k", 1, Bytes("material"));
+  auto nonce = ring_.BeginRootRotation(Root(9));
+  ASSERT_TRUE(nonce.has_value()) << nonce.error().message;
+  auto pending = ring_.GetPendingRootRotation();
+  ASSERT_TRUE(pending.has_value() && pending->has_value());
+  EXPECT_EQ((*pending)->nonce, *nonce);
+  EXPECT_EQ((*pending)->terms.size(), 2u);
+  // Only the old root opens the keyring, across a seal (a restart) too.
+  EXPECT_TRUE(*ring_.Verify(Root(1)));
+  EXPECT_FALSE(*ring_.Verify(Root(9)));
+  ring_.Seal();
+  EXPECT_FALSE(ring_.Unseal(Root(9)).has_value());
+  ASSERT_TRUE(ring_.Unseal(Root(1)).has_value());
+  EXPECT_TRUE(*ring_.VerifyPendingRoot(*nonce, Root(9)));
+  EXPECT_FALSE(*ring_.VerifyPendingRoot(*nonce, Root(1)));
+  EXPECT_EQ(ring_.VerifyPendingRoot("other-nonce", Root(9)).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(KeyRingTest, CommittedRootRotationRetiresOldRoot) {
+  ASSERT_TRUE(ring_.Unseal(Root(1)).has_value());
+  auto sealed = ring_.SealMaterial("k", 1, Bytes("material"));
+  auto nonce = ring_.BeginRootRotation(Root(9));
+  ASSERT_TRUE(nonce.has_value());
+  EXPECT_EQ(ring_.CommitRootRotation(*nonce, Root(8)).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ring_.CommitRootRotation("other-nonce", Root(9)).error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(ring_.CommitRootRotation(*nonce, Root(9)).has_value());
+  EXPECT_FALSE(ring_.GetPendingRootRotation()->has_value());
+  // The ring keeps serving, and new terms are sealed under the new root.
+  EXPECT_EQ(ring_.OpenMaterial("k", 1, *sealed)->view(), "material");
+  ASSERT_EQ(*ring_.RotateTerm(), 2u);
+  ring_.Seal();
+  EXPECT_FALSE(ring_.Unseal(Root(1)).has_value());
+  ASSERT_TRUE(ring_.Unseal(Root(9)).has_value());
+  EXPECT_EQ(ring_.current_term(), 2u);
+  EXPECT_EQ(ring_.OpenMaterial("k", 1, *sealed)->view(), "material");
+}
+
+TEST_F(KeyRingTest, OnlyOneRootRotationIsPendingAndCancelDropsIt) {
+  ASSERT_TRUE(ring_.Unseal(Root(1)).has_value());
+  auto first = ring_.BeginRootRotation(Root(9));
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(ring_.BeginRootRotation(Root(7)).error().code, ErrorCode::kAlreadyExists);
+  ASSERT_TRUE(ring_.CancelRootRotation().has_value());
+  EXPECT_EQ(ring_.CancelRootRotation().error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(ring_.CommitRootRotation(*first, Root(9)).error().code, ErrorCode::kNotFound);
+  auto second = ring_.BeginRootRotation(Root(7));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_NE(*second, *first);
+  ASSERT_TRUE(ring_.CommitRootRotation(*second, Root(7)).has_value());
+  ring_.Seal();
+  EXPECT_FALSE(ring_.Unseal(Root(9)).has_value());
+  EXPECT_TRUE(ring_.Unseal(Root(7)).has_value());
+}
+
+TEST_F(KeyRingTest, TermRotationIsRefusedWhileARootRotationIsPending) {
+  ASSERT_TRUE(ring_.Unseal(Root(1)).has_value());
+  auto nonce = ring_.BeginRootRotation(Root(9));
+  ASSERT_TRUE(nonce.has_value());
+  auto refused = ring_.RotateTerm();
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(refused.error().reason, "ROOT_ROTATION_PENDING");
+  EXPECT_EQ(ring_.current_term(), 1u);
+  EXPECT_EQ(store_.ListKeyringTerms()->size(), 1u);
+  ASSERT_TRUE(ring_.CommitRootRotation(*nonce, Root(9)).has_value());
+  EXPECT_EQ(*ring_.RotateTerm(), 2u);
+}
+
+TEST_F(KeyRingTest, SealedRingRefusesRootRotation) {
+  EXPECT_EQ(ring_.BeginRootRotation(Root(9)).error().code, ErrorCode::kUnavailable);
+  ASSERT_TRUE(ring_.Unseal(Root(1)).has_value());
+  auto nonce = ring_.BeginRootRotation(Root(9));
+  ASSERT_TRUE(nonce.has_value());
+  ring_.Seal();
+  EXPECT_EQ(ring_.CommitRootRotation(*nonce, Root(9)).error().code, ErrorCode::kUnavailable);
+}
+
 }  // namespace
 }  // namespace coffer::keys

@@ -46,10 +46,25 @@ class KeyStore {
                                                  std::string_view after_name, size_t limit) = 0;
 
   virtual Result<std::vector<KeyringTerm>> ListKeyringTerms() = 0;
-  // kAlreadyExists if the term exists.
+  // kAlreadyExists if the term exists; kFailedPrecondition (reason "ROOT_ROTATION_PENDING")
+  // while a root rotation is pending, checked in the same transaction, so that the pending
+  // rewrap always covers exactly the stored terms.
   virtual Result<void> AddKeyringTerm(const KeyringTerm& term) = 0;
   // Replaces every term's sealed bytes (root-key rotation), atomically.
   virtual Result<void> ReplaceKeyringTerms(const std::vector<KeyringTerm>& terms) = 0;
+
+  // Root rotation with verification (see PendingRootRotation). The live terms are untouched
+  // until CommitPendingRootRotation.
+  virtual Result<std::optional<PendingRootRotation>> GetPendingRootRotation() = 0;
+  // Stores `pending` durably. kAlreadyExists if a rotation is already pending;
+  // kFailedPrecondition unless pending.terms names exactly the stored terms.
+  virtual Result<void> PutPendingRootRotation(const PendingRootRotation& pending) = 0;
+  // In one transaction: replaces every live term's sealed bytes with the pending ones and drops
+  // the pending rotation. kNotFound if no rotation named `nonce` is pending;
+  // kFailedPrecondition (nothing changed) if the pending terms no longer match the stored ones.
+  virtual Result<void> CommitPendingRootRotation(std::string_view nonce) = 0;
+  // Drops the pending rotation; kNotFound if none is pending.
+  virtual Result<void> DeletePendingRootRotation() = 0;
 };
 
 }  // namespace coffer::keys

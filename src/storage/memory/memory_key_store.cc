@@ -1,11 +1,28 @@
 #include "storage/memory/memory_key_store.h"
 
+#include <set>
+
 namespace coffer::storage::memory {
 
 using keys::Alias;
 using keys::Key;
 using keys::KeyMaterial;
 using keys::KeyringTerm;
+using keys::PendingRootRotation;
+
+namespace {
+
+// True when `pending` rewraps exactly the stored terms.
+bool SameTerms(const std::map<uint32_t, KeyringTerm>& stored,
+               const std::vector<KeyringTerm>& pending) {
+  std::set<uint32_t> seen;
+  for (const KeyringTerm& t : pending) {
+    if (!stored.count(t.term) || !seen.insert(t.term).second) return false;
+  }
+  return seen.size() == stored.size();
+}
+
+}  // namespace
 
 Result<void> MemoryKeyStore::CreateKey(const Key& key, const KeyMaterial& first_material) {
   std::lock_guard lock(mu_);
@@ -124,6 +141,9 @@ Result<std::vector<KeyringTerm>> MemoryKeyStore::ListKeyringTerms() {
 Result<void> MemoryKeyStore::AddKeyringTerm(const KeyringTerm& term) {
   std::lock_guard lock(mu_);
   if (terms_.count(term.term)) return AlreadyExistsError("term exists");
+  if (pending_root_) {
+    return FailedPreconditionError("a root key rotation is pending", "ROOT_ROTATION_PENDING");
+  }
   terms_[term.term] = term;
   return Ok();
 }
@@ -132,6 +152,41 @@ Result<void> MemoryKeyStore::ReplaceKeyringTerms(const std::vector<KeyringTerm>&
   std::lock_guard lock(mu_);
   terms_.clear();
   for (const auto& t : terms) terms_[t.term] = t;
+  return Ok();
+}
+
+Result<std::optional<PendingRootRotation>> MemoryKeyStore::GetPendingRootRotation() {
+  std::lock_guard lock(mu_);
+  return pending_root_;
+}
+
+Result<void> MemoryKeyStore::PutPendingRootRotation(const PendingRootRotation& pending) {
+  std::lock_guard lock(mu_);
+  if (pending_root_) return AlreadyExistsError("a root key rotation is already pending");
+  if (!SameTerms(terms_, pending.terms)) {
+    return FailedPreconditionError("the pending rewrap does not cover the stored keyring terms");
+  }
+  pending_root_ = pending;
+  return Ok();
+}
+
+Result<void> MemoryKeyStore::CommitPendingRootRotation(std::string_view nonce) {
+  std::lock_guard lock(mu_);
+  if (!pending_root_ || pending_root_->nonce != nonce) {
+    return NotFoundError("no such root key rotation is pending");
+  }
+  if (!SameTerms(terms_, pending_root_->terms)) {
+    return FailedPreconditionError("the pending rewrap does not cover the stored keyring terms");
+  }
+  for (const KeyringTerm& t : pending_root_->terms) terms_[t.term].sealed = t.sealed;
+  pending_root_.reset();
+  return Ok();
+}
+
+Result<void> MemoryKeyStore::DeletePendingRootRotation() {
+  std::lock_guard lock(mu_);
+  if (!pending_root_) return NotFoundError("no root key rotation is pending");
+  pending_root_.reset();
   return Ok();
 }
 

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "base/thread_annotations.h"
 #include "core/keys/key_store.h"
@@ -30,6 +31,10 @@ class MemoryKeyStore final : public keys::KeyStore {
   Result<std::vector<keys::KeyringTerm>> ListKeyringTerms() override;
   Result<void> AddKeyringTerm(const keys::KeyringTerm& term) override;
   Result<void> ReplaceKeyringTerms(const std::vector<keys::KeyringTerm>& terms) override;
+  Result<std::optional<keys::PendingRootRotation>> GetPendingRootRotation() override;
+  Result<void> PutPendingRootRotation(const keys::PendingRootRotation& pending) override;
+  Result<void> CommitPendingRootRotation(std::string_view nonce) override;
+  Result<void> DeletePendingRootRotation() override;
 
  private:
   std::mutex mu_;
@@ -37,6 +42,7 @@ class MemoryKeyStore final : public keys::KeyStore {
   std::map<std::pair<std::string, uint32_t>, keys::KeyMaterial> materials_ COFFER_GUARDED_BY(mu_);
   std::map<std::string, keys::Alias, std::less<>> aliases_ COFFER_GUARDED_BY(mu_);
   std::map<uint32_t, keys::KeyringTerm> terms_ COFFER_GUARDED_BY(mu_);
+  std::optional<keys::PendingRootRotation> pending_root_ COFFER_GUARDED_BY(mu_);
 };
 
 }  // namespace coffer::storage::memory

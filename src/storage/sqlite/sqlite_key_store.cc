@@ -1,5 +1,7 @@
 #include "storage/sqlite/sqlite_key_store.h"
 
+#include <map>
+
 #include "storage/sqlite/internal/json_codec.h"
 
 namespace coffer::storage::sqlite {
@@ -9,6 +11,7 @@ using keys::Alias;
 using keys::Key;
 using keys::KeyMaterial;
 using keys::KeyringTerm;
+using keys::PendingRootRotation;
 
 #define COFFER_KEY_COLUMNS                                                                     \
   "key_id, arn, description, state, spec, usage, manager, created_ms, deletion_ms, "           \
@@ -84,6 +87,35 @@ KeyMaterial ReadMaterial(const Statement& st) {
 
 Alias ReadAlias(const Statement& st) {
   return Alias{st.Text(0), st.Text(1), FromUnixMillis(st.Int(2)), FromUnixMillis(st.Int(3))};
+}
+
+Result<bool> RootRotationPending(Connection& c) {
+  COFFER_ASSIGN_OR_RETURN(Statement st, c.Prepare("SELECT 1 FROM keyring_pending_root"));
+  return st.Step();
+}
+
+// Pending terms in the order of `ORDER BY term`, with `created` left unset.
+Result<std::vector<KeyringTerm>> ReadPendingTerms(Connection& c) {
+  COFFER_ASSIGN_OR_RETURN(
+      Statement st, c.Prepare("SELECT term, sealed FROM keyring_pending_terms ORDER BY term"));
+  std::vector<KeyringTerm> out;
+  while (true) {
+    COFFER_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) break;
+    out.push_back(KeyringTerm{static_cast<uint32_t>(st.Int(0)), {}, st.Blob(1)});
+  }
+  return out;
+}
+
+// True when the pending terms and the live terms have the same term numbers.
+Result<bool> PendingTermsMatch(Connection& c) {
+  COFFER_ASSIGN_OR_RETURN(
+      Statement st,
+      c.Prepare("SELECT (SELECT count(*) FROM keyring_terms) = "
+                "(SELECT count(*) FROM keyring_pending_terms) AND NOT EXISTS (SELECT 1 FROM "
+                "keyring_pending_terms p WHERE p.term NOT IN (SELECT term FROM keyring_terms))"));
+  COFFER_ASSIGN_OR_RETURN(bool row, st.Step());
+  return row && st.Int(0) != 0;
 }
 
 }  // namespace
@@ -281,6 +313,11 @@ Result<std::vector<KeyringTerm>> SqliteKeyStore::ListKeyringTerms() {
 
 Result<void> SqliteKeyStore::AddKeyringTerm(const KeyringTerm& term) {
   return db_.Write([term](Connection& c) -> Result<void> {
+    // In the same transaction as the insert: a pending rewrap must cover every stored term.
+    COFFER_ASSIGN_OR_RETURN(bool pending, RootRotationPending(c));
+    if (pending) {
+      return FailedPreconditionError("a root key rotation is pending", "ROOT_ROTATION_PENDING");
+    }
     COFFER_ASSIGN_OR_RETURN(
         Statement st,
         c.Prepare("INSERT INTO keyring_terms(term, created_ms, sealed) VALUES(?1, ?2, ?3)"));
@@ -299,6 +336,90 @@ Result<void> SqliteKeyStore::ReplaceKeyringTerms(const std::vector<KeyringTerm>&
       if (c.Changes() != 1) return NotFoundError("keyring term not found");
     }
     return Ok();
+  });
+}
+
+Result<std::optional<PendingRootRotation>> SqliteKeyStore::GetPendingRootRotation() {
+  return db_.Read([&](Connection& c) -> Result<std::optional<PendingRootRotation>> {
+    ReadTransaction txn(c);
+    COFFER_RETURN_IF_ERROR(txn.Begin());
+    COFFER_ASSIGN_OR_RETURN(Statement st,
+                            c.Prepare("SELECT nonce, created_ms FROM keyring_pending_root"));
+    COFFER_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return std::optional<PendingRootRotation>();
+    PendingRootRotation p;
+    p.nonce = st.Text(0);
+    p.created = FromUnixMillis(st.Int(1));
+    COFFER_ASSIGN_OR_RETURN(p.terms, ReadPendingTerms(c));
+    COFFER_ASSIGN_OR_RETURN(Statement created,
+                            c.Prepare("SELECT term, created_ms FROM keyring_terms ORDER BY term"));
+    std::map<uint32_t, Timestamp> created_at;
+    while (true) {
+      COFFER_ASSIGN_OR_RETURN(bool more, created.Step());
+      if (!more) break;
+      created_at[static_cast<uint32_t>(created.Int(0))] = FromUnixMillis(created.Int(1));
+    }
+    for (KeyringTerm& t : p.terms) {
+      auto it = created_at.find(t.term);
+      if (it != created_at.end()) t.created = it->second;
+    }
+    return std::optional<PendingRootRotation>(std::move(p));
+  });
+}
+
+Result<void> SqliteKeyStore::PutPendingRootRotation(const PendingRootRotation& pending) {
+  return db_.Write([pending](Connection& c) -> Result<void> {
+    COFFER_ASSIGN_OR_RETURN(bool exists, RootRotationPending(c));
+    if (exists) return AlreadyExistsError("a root key rotation is already pending");
+    // Rows left without a header cannot exist (both are written here, in one transaction), but
+    // a stale row must never join this rewrap.
+    COFFER_RETURN_IF_ERROR(c.Exec("DELETE FROM keyring_pending_terms"));
+    COFFER_ASSIGN_OR_RETURN(
+        Statement head,
+        c.Prepare("INSERT INTO keyring_pending_root(id, nonce, created_ms) VALUES(1, ?1, ?2)"));
+    head.Bind(1, pending.nonce).Bind(2, ToUnixMillis(pending.created));
+    COFFER_RETURN_IF_ERROR(head.Run());
+    for (const KeyringTerm& t : pending.terms) {
+      COFFER_ASSIGN_OR_RETURN(
+          Statement st,
+          c.Prepare("INSERT INTO keyring_pending_terms(term, sealed) VALUES(?1, ?2)"));
+      st.Bind(1, int64_t{t.term}).BindBlob(2, t.sealed);
+      COFFER_RETURN_IF_ERROR(st.Run());
+    }
+    COFFER_ASSIGN_OR_RETURN(bool match, PendingTermsMatch(c));
+    if (!match) {
+      return FailedPreconditionError("the pending rewrap does not cover the stored keyring terms");
+    }
+    return Ok();
+  });
+}
+
+Result<void> SqliteKeyStore::CommitPendingRootRotation(std::string_view nonce) {
+  return db_.Write([nonce = std::string(nonce)](Connection& c) -> Result<void> {
+    COFFER_ASSIGN_OR_RETURN(Statement head,
+                            c.Prepare("SELECT nonce FROM keyring_pending_root WHERE id = 1"));
+    COFFER_ASSIGN_OR_RETURN(bool row, head.Step());
+    if (!row || head.Text(0) != nonce) {
+      return NotFoundError("no such root key rotation is pending");
+    }
+    COFFER_ASSIGN_OR_RETURN(bool match, PendingTermsMatch(c));
+    if (!match) {
+      return FailedPreconditionError("the pending rewrap does not cover the stored keyring terms");
+    }
+    COFFER_RETURN_IF_ERROR(
+        c.Exec("UPDATE keyring_terms SET sealed = (SELECT p.sealed FROM keyring_pending_terms p "
+               "WHERE p.term = keyring_terms.term)"));
+    COFFER_RETURN_IF_ERROR(c.Exec("DELETE FROM keyring_pending_terms"));
+    return c.Exec("DELETE FROM keyring_pending_root");
+  });
+}
+
+Result<void> SqliteKeyStore::DeletePendingRootRotation() {
+  return db_.Write([](Connection& c) -> Result<void> {
+    COFFER_ASSIGN_OR_RETURN(bool exists, RootRotationPending(c));
+    if (!exists) return NotFoundError("no root key rotation is pending");
+    COFFER_RETURN_IF_ERROR(c.Exec("DELETE FROM keyring_pending_terms"));
+    return c.Exec("DELETE FROM keyring_pending_root");
   });
 }
 

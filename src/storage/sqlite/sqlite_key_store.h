@@ -29,6 +29,10 @@ class SqliteKeyStore final : public keys::KeyStore {
   Result<std::vector<keys::KeyringTerm>> ListKeyringTerms() override;
   Result<void> AddKeyringTerm(const keys::KeyringTerm& term) override;
   Result<void> ReplaceKeyringTerms(const std::vector<keys::KeyringTerm>& terms) override;
+  Result<std::optional<keys::PendingRootRotation>> GetPendingRootRotation() override;
+  Result<void> PutPendingRootRotation(const keys::PendingRootRotation& pending) override;
+  Result<void> CommitPendingRootRotation(std::string_view nonce) override;
+  Result<void> DeletePendingRootRotation() override;
 
  private:
   SqliteDatabase& db_;

@@ -407,6 +407,70 @@ TEST_P(KeyStoreContractTest, KeyringTerms) {
   EXPECT_EQ(terms[1].sealed, "TWO");
 }
 
+TEST_P(KeyStoreContractTest, PendingRootRotationCommitsAtomically) {
+  ASSERT_TRUE(store().AddKeyringTerm({1, T(1), "one"}).has_value());
+  ASSERT_TRUE(store().AddKeyringTerm({2, T(2), "two"}).has_value());
+  EXPECT_FALSE(store().GetPendingRootRotation()->has_value());
+  keys::PendingRootRotation p{"nonce-1", T(5), {{1, T(1), "ONE"}, {2, T(2), "TWO"}}};
+  ASSERT_TRUE(store().PutPendingRootRotation(p).has_value());
+  b_->sync();
+  auto got = store().GetPendingRootRotation()->value();
+  EXPECT_EQ(got.nonce, "nonce-1");
+  EXPECT_EQ(got.created, T(5));
+  ASSERT_EQ(got.terms.size(), 2u);
+  EXPECT_EQ(got.terms[0].term, 1u);
+  EXPECT_EQ(got.terms[0].created, T(1));
+  EXPECT_EQ(got.terms[1].sealed, "TWO");
+  // The live terms are untouched while it is pending.
+  EXPECT_EQ(store().ListKeyringTerms()->at(0).sealed, "one");
+  EXPECT_EQ(store().PutPendingRootRotation({"nonce-2", T(6), p.terms}).error().code,
+            ErrorCode::kAlreadyExists);
+  auto refused = store().AddKeyringTerm({3, T(3), "three"});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(refused.error().reason, "ROOT_ROTATION_PENDING");
+  EXPECT_EQ(store().ListKeyringTerms()->size(), 2u);
+  EXPECT_EQ(store().CommitPendingRootRotation("nonce-2").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().ListKeyringTerms()->at(0).sealed, "one");
+
+  ASSERT_TRUE(store().CommitPendingRootRotation("nonce-1").has_value());
+  auto terms = *store().ListKeyringTerms();
+  ASSERT_EQ(terms.size(), 2u);
+  EXPECT_EQ(terms[0].sealed, "ONE");
+  EXPECT_EQ(terms[0].created, T(1));
+  EXPECT_EQ(terms[1].sealed, "TWO");
+  EXPECT_FALSE(store().GetPendingRootRotation()->has_value());
+  EXPECT_EQ(store().CommitPendingRootRotation("nonce-1").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store().AddKeyringTerm({3, T(3), "three"}).has_value());
+}
+
+TEST_P(KeyStoreContractTest, PendingRootRotationMustCoverEveryTermAndCanBeDeleted) {
+  ASSERT_TRUE(store().AddKeyringTerm({1, T(1), "one"}).has_value());
+  ASSERT_TRUE(store().AddKeyringTerm({2, T(2), "two"}).has_value());
+  EXPECT_EQ(store().PutPendingRootRotation({"n", T(5), {{1, T(1), "ONE"}}}).error().code,
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(
+      store()
+          .PutPendingRootRotation({"n", T(5), {{1, T(1), "ONE"}, {2, T(2), "2"}, {3, T(3), "3"}}})
+          .error()
+          .code,
+      ErrorCode::kFailedPrecondition);
+  EXPECT_FALSE(store().GetPendingRootRotation()->has_value());
+  EXPECT_EQ(store().DeletePendingRootRotation().error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(store()
+                  .PutPendingRootRotation({"n", T(5), {{1, T(1), "ONE"}, {2, T(2), "TWO"}}})
+                  .has_value());
+  ASSERT_TRUE(store().DeletePendingRootRotation().has_value());
+  EXPECT_FALSE(store().GetPendingRootRotation()->has_value());
+  EXPECT_EQ(store().CommitPendingRootRotation("n").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store().ListKeyringTerms()->at(1).sealed, "two");
+  // A new rotation may start once the old one is gone, and sees none of its rows.
+  ASSERT_TRUE(store()
+                  .PutPendingRootRotation({"m", T(6), {{1, T(1), "uno"}, {2, T(2), "dos"}}})
+                  .has_value());
+  EXPECT_EQ(store().GetPendingRootRotation()->value().terms[1].sealed, "dos");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, KeyStoreContractTest,
                          ::testing::Values(BackendFactory(MakeMemory), BackendFactory(MakeSqlite)),
                          BackendName);
