@@ -205,13 +205,15 @@ std::string IndexMarker(size_t next) { return Base64UrlEncode(std::to_string(nex
 
 Result<size_t> IndexFromMarker(const std::optional<std::string>& marker) {
   if (!marker) return size_t{0};
-  auto raw = Base64UrlDecode(*marker);
+  std::optional<std::string> raw = Base64UrlDecode(*marker);
   size_t index = 0;
-  if (!raw || raw->empty() ||
-      std::from_chars(raw->data(), raw->data() + raw->size(), index).ec != std::errc()) {
-    return InvalidArgumentError("The marker is invalid.", keys::reason::kInvalidMarker);
+  if (raw && !raw->empty()) {
+    std::string_view digits = *raw;
+    const char* end = digits.data() + digits.size();
+    auto [ptr, ec] = std::from_chars(digits.data(), end, index);
+    if (ec == std::errc() && ptr == end) return index;
   }
-  return index;
+  return InvalidArgumentError("The marker is invalid.", keys::reason::kInvalidMarker);
 }
 
 void WritePageEnd(JsonOut& out, const std::optional<std::string>& next) {
@@ -239,7 +241,7 @@ bool IsStringOrStringList(const rapidjson::Value& v) {
 // the full grammar and enforcement; until then a policy that is not a policy is refused here,
 // with the error AWS gives.
 Result<void> ValidateKeyPolicy(std::string_view policy) {
-  auto malformed = [](std::string why) {
+  auto malformed = [](const std::string& why) {
     return InvalidArgumentError("The key policy is malformed: " + why,
                                 keys::reason::kMalformedPolicy);
   };
