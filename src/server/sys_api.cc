@@ -113,7 +113,8 @@ std::optional<rapidjson::Document> ParseObject(const std::string& body) {
     doc.SetObject();
     return doc;
   }
-  doc.Parse(body.data(), body.size());
+  // Iterative: the body is unauthenticated, and recursion depth would be the attacker's.
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
   return doc;
 }
@@ -160,7 +161,9 @@ http::Response SysApi::Handle(const http::Request& request) {
   }
   if (path == "/sys/unseal") {
     rapidjson::Document doc;
-    if (!request.body.empty()) doc.Parse(request.body.data(), request.body.size());
+    if (!request.body.empty()) {
+      doc.Parse<rapidjson::kParseIterativeFlag>(request.body.data(), request.body.size());
+    }
     if (request.body.empty() || doc.HasParseError() || !doc.IsObject()) {
       if (!request.body.empty()) return ErrorJson(400, "the body must be a JSON object");
       doc.SetObject();

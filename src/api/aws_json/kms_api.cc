@@ -247,7 +247,7 @@ Result<void> ValidateKeyPolicy(std::string_view policy) {
   };
   if (policy.size() > kMaxPolicyBytes) return malformed("it exceeds 32768 bytes.");
   rapidjson::Document doc;
-  doc.Parse(policy.data(), policy.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(policy.data(), policy.size());
   if (doc.HasParseError() || !doc.IsObject()) return malformed("it is not a JSON object.");
   if (auto v = doc.FindMember("Version"); v != doc.MemberEnd()) {
     if (!v->value.IsString() || (std::string_view(v->value.GetString()) != "2012-10-17" &&

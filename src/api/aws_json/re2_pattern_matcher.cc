@@ -17,9 +17,16 @@ Result<bool> Re2PatternMatcher::Matches(std::string_view pattern, std::string_vi
   if (!re) {
     re2::RE2::Options options;
     options.set_log_errors(false);
+    // AllowedPattern is caller-chosen: bound what one pattern may pin (program and DFA cache),
+    // so kMaxCached patterns cost at most kMaxCached * kMaxPatternMemory.
+    options.set_max_mem(kMaxPatternMemory);
     auto compiled =
         std::make_shared<const re2::RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
-    if (!compiled->ok()) return InvalidArgumentError("invalid regular expression");
+    if (!compiled->ok()) {
+      return InvalidArgumentError(compiled->error_code() == re2::RE2::ErrorPatternTooLarge
+                                      ? "regular expression too large"
+                                      : "invalid regular expression");
+    }
     re = compiled;
     std::lock_guard lock(mu_);
     if (cache_.size() >= kMaxCached) cache_.clear();

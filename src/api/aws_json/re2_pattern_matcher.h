@@ -25,7 +25,8 @@ class Re2PatternMatcher final : public parameters::PatternMatcher {
   Result<bool> Matches(std::string_view pattern, std::string_view value) const override;
 
  private:
-  static constexpr size_t kMaxCached = 1024;
+  static constexpr size_t kMaxCached = 256;
+  static constexpr int64_t kMaxPatternMemory = 256 << 10;
   mutable std::mutex mu_;
   mutable std::map<std::string, std::shared_ptr<const re2::RE2>, std::less<>> cache_
       COFFER_GUARDED_BY(mu_);
