@@ -1,6 +1,6 @@
-// coffer_loadgen: a closed-loop HTTP/1.1 keep-alive load generator for the Secrets Manager API
-// (awsJson1_1). Every request is signed with SigV4 exactly as botocore signs it, so the numbers
-// include the server's signature check. Works against Coffer and against moto_server (which
+// coffer_loadgen: a closed-loop HTTP/1.1 keep-alive load generator for the Secrets Manager and
+// KMS APIs (awsJson1_1). Every request is signed with SigV4 exactly as botocore signs it, so the
+// numbers include the server's signature check. Works against Coffer and against moto_server (which
 // accepts any signature but needs the credential scope to route the call).
 //
 // Each connection sends one request, waits for the whole response, and sends the next; there is no
@@ -14,6 +14,18 @@
 //   --op ListSecretsWalk              follows NextToken for --pages pages on one connection and
 //                                     times the first and the last page (--repeat times each)
 //   --setup                           creates the --secrets names first (existing ones are fine)
+//
+// KMS (--service kms, implied by the KMS ops; X-Amz-Target TrentService.<Op>, signing name kms):
+//   --op Encrypt --key-id K           {"KeyId":K,"Plaintext":P}, P base64 of --plaintext-bytes
+//                                     random bytes (new ones for every request)
+//   --op GenerateDataKey --key-id K   {"KeyId":K,"KeySpec":"AES_256"}
+//   --op Decrypt --blobs-file F       {"CiphertextBlob":B}, B a random line of F (base64 blobs
+//                                     made beforehand by Encrypt against the same server)
+// Any operation of either service:
+//   --op <Name> --body-file F         each request's body is a random line of F (one JSON object
+//                                     per line), sent as-is
+// SSM Parameter Store (--service ssm; X-Amz-Target AmazonSSM.<Op>, signing name ssm): --body-file
+// only, e.g. --service ssm --op GetParameter --body-file F
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -59,6 +71,10 @@ using Nanos = std::chrono::nanoseconds;
 
 constexpr std::string_view kRegion = "us-east-1";
 constexpr std::string_view kService = "secretsmanager";
+constexpr std::string_view kKmsService = "kms";
+constexpr std::string_view kKmsTargetPrefix = "TrentService";
+constexpr std::string_view kSsmService = "ssm";
+constexpr std::string_view kSsmTargetPrefix = "AmazonSSM";
 constexpr std::string_view kContentType = "application/x-amz-json-1.1";
 constexpr std::string_view kSignedHeaders = "content-type;host;x-amz-date;x-amz-target";
 
@@ -69,18 +85,31 @@ enum class Op {
   kListSecrets,
   kCreateSecret,
   kListSecretsWalk,
+  // KMS (--service kms).
+  kEncrypt,
+  kDecrypt,
+  kGenerateDataKey,
+  // Any other operation name, with its bodies from --body-file.
+  kRaw,
 };
 
 struct OpName {
   Op op;
   std::string_view name;
 };
-constexpr std::array<OpName, 6> kOps = {{{Op::kGetSecretValue, "GetSecretValue"},
+constexpr std::array<OpName, 9> kOps = {{{Op::kGetSecretValue, "GetSecretValue"},
                                          {Op::kDescribeSecret, "DescribeSecret"},
                                          {Op::kPutSecretValue, "PutSecretValue"},
                                          {Op::kListSecrets, "ListSecrets"},
                                          {Op::kCreateSecret, "CreateSecret"},
-                                         {Op::kListSecretsWalk, "ListSecretsWalk"}}};
+                                         {Op::kListSecretsWalk, "ListSecretsWalk"},
+                                         {Op::kEncrypt, "Encrypt"},
+                                         {Op::kDecrypt, "Decrypt"},
+                                         {Op::kGenerateDataKey, "GenerateDataKey"}}};
+
+bool IsKmsOp(Op op) {
+  return op == Op::kEncrypt || op == Op::kDecrypt || op == Op::kGenerateDataKey;
+}
 
 std::optional<Op> ParseOp(std::string_view name) {
   for (const OpName& o : kOps) {
@@ -115,6 +144,16 @@ struct Options {
   double timeout_s = 30;
   int server_pid = 0;
   int value_bytes = 64;
+  // KMS and free-form bodies.
+  std::string service;  // "secretsmanager" or "kms"; empty: kms for the KMS ops
+  std::string target_prefix = "secretsmanager";  // X-Amz-Target is <prefix>.<op>
+  std::string key_id;
+  std::string plaintext_bytes = "32-256";  // N or MIN-MAX random bytes per Encrypt
+  int plaintext_min = 32;
+  int plaintext_max = 256;
+  std::string blobs_file;
+  std::string body_file;
+  std::vector<std::string> lines;  // the blobs or bodies read from the file
 };
 
 // ---- Small helpers that write into caller-owned buffers -------------------------------------
@@ -144,6 +183,28 @@ void AppendPadded(std::string& out, uint64_t v, int width) {
   out.append(buf, r.ptr);
 }
 
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Appends the standard (padded) base64 encoding of `in`.
+void AppendBase64(std::string& out, std::string_view in) {
+  size_t i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    uint32_t v = static_cast<uint32_t>(static_cast<uint8_t>(in[i])) << 16 |
+                 static_cast<uint32_t>(static_cast<uint8_t>(in[i + 1])) << 8 |
+                 static_cast<uint32_t>(static_cast<uint8_t>(in[i + 2]));
+    char buf[4] = {kBase64[v >> 18], kBase64[(v >> 12) & 63], kBase64[(v >> 6) & 63],
+                   kBase64[v & 63]};
+    out.append(buf, 4);
+  }
+  if (size_t rest = in.size() - i; rest > 0) {
+    uint32_t v = static_cast<uint32_t>(static_cast<uint8_t>(in[i])) << 16;
+    if (rest == 2) v |= static_cast<uint32_t>(static_cast<uint8_t>(in[i + 1])) << 8;
+    char buf[4] = {kBase64[v >> 18], kBase64[(v >> 12) & 63],
+                   rest == 2 ? kBase64[(v >> 6) & 63] : '=', '='};
+    out.append(buf, 4);
+  }
+}
+
 // xoshiro256**: fast, good enough for picking secrets and making unique tokens.
 class Rng {
  public:
@@ -168,6 +229,14 @@ class Rng {
     return result;
   }
   uint64_t Below(uint64_t n) { return n == 0 ? 0 : Next() % n; }
+
+  // Appends `n` random bytes.
+  void AppendBytes(std::string& out, int n) {
+    while (n > 0) {
+      uint64_t r = Next();
+      for (int i = 0; i < 8 && n > 0; ++i, --n, r >>= 8) out.push_back(static_cast<char>(r & 255));
+    }
+  }
 
   // Appends `n` random hex digits.
   void AppendHexDigits(std::string& out, int n) {
@@ -305,17 +374,19 @@ class Signer {
       : hashes_(hashes),
         access_key_(opt.access_key),
         secret_key_(opt.secret_key),
-        host_(std::move(host_header)) {
+        host_(std::move(host_header)),
+        service_(opt.service.empty() ? std::string(kService) : opt.service),
+        target_prefix_(opt.target_prefix + ".") {
     canonical_.reserve(512);
     string_to_sign_.reserve(256);
     mac_input_.reserve(256);
   }
 
-  // Writes a complete HTTP/1.1 request (head and body) for `Target: secretsmanager.<op>` into
-  // `out`, replacing its contents.
+  // Writes a complete HTTP/1.1 request (head and body) for `Target: secretsmanager.<op>` (or
+  // `TrentService.<op>` for KMS) into `out`, replacing its contents.
   void BuildRequest(std::string_view op, std::string_view body, std::string& out) {
     RefreshDate();
-    target_.assign("secretsmanager.");
+    target_.assign(target_prefix_);
     target_.append(op);
 
     canonical_.assign("POST\n/\n\ncontent-type:");
@@ -375,11 +446,11 @@ class Signer {
     scope_.append("/");
     scope_.append(kRegion);
     scope_.append("/");
-    scope_.append(kService);
+    scope_.append(service_);
     scope_.append("/aws4_request");
     auto k_date = hashes_.HmacSha256("AWS4" + secret_key_, day);
     auto k_region = hashes_.HmacSha256(k_date, kRegion);
-    auto k_service = hashes_.HmacSha256(k_region, kService);
+    auto k_service = hashes_.HmacSha256(k_region, service_);
     auto k_signing = hashes_.HmacSha256(k_service, "aws4_request");
     for (size_t i = 0; i < 64; ++i) {
       uint8_t k = i < k_signing.size() ? k_signing[i] : 0;
@@ -403,6 +474,8 @@ class Signer {
   std::string access_key_;
   std::string secret_key_;
   std::string host_;
+  std::string service_;        // SigV4 signing name: secretsmanager or kms
+  std::string target_prefix_;  // "secretsmanager." or "TrentService."
   std::time_t date_second_ = 0;
   char amz_date_[17] = {};
   std::string key_day_;
@@ -723,6 +796,7 @@ class LoadDriver final : public Driver {
     c.slot().op = OpString(opt_.op);
     std::string& b = c.slot().body;
     b.clear();
+    if (opt_.op == Op::kRaw || IsKmsOp(opt_.op)) return NextOther(c, b);
     if (opt_.op == Op::kListSecrets) {
       b.append(R"({"MaxResults":100})");
       return true;
@@ -759,11 +833,77 @@ class LoadDriver final : public Driver {
   bool Finished() const override { return phase_.load(std::memory_order_relaxed) == kDone; }
 
  private:
+  // KMS operations and --body-file bodies.
+  bool NextOther(Connection& c, std::string& b) {
+    const std::vector<std::string>& lines = opt_.lines;
+    switch (opt_.op) {
+      case Op::kRaw:
+        c.slot().op = opt_.op_name;
+        b.append(lines[c.rng().Below(lines.size())]);
+        return true;
+      case Op::kEncrypt: {
+        uint64_t span = static_cast<uint64_t>(opt_.plaintext_max) -
+                        static_cast<uint64_t>(opt_.plaintext_min) + 1;
+        int n = opt_.plaintext_min + static_cast<int>(c.rng().Below(span));
+        plaintext_.clear();
+        c.rng().AppendBytes(plaintext_, n);
+        b.append(R"({"KeyId":")");
+        b.append(opt_.key_id);
+        b.append(R"(","Plaintext":")");
+        AppendBase64(b, plaintext_);
+        b.append(R"("})");
+        return true;
+      }
+      case Op::kDecrypt:
+        b.append(R"({"CiphertextBlob":")");
+        b.append(lines[c.rng().Below(lines.size())]);
+        b.append(R"("})");
+        return true;
+      case Op::kGenerateDataKey:
+        b.append(R"({"KeyId":")");
+        b.append(opt_.key_id);
+        b.append(R"(","KeySpec":"AES_256"})");
+        return true;
+      default:
+        return false;
+    }
+  }
+
   const Options& opt_;
   const std::atomic<int>& phase_;
   Stats& stats_;
   uint64_t sequence_ = 0;
+  std::string plaintext_;  // Encrypt: this request's random plaintext, before base64
 };
+
+// Reads the non-empty lines of `path` (trailing whitespace and CR removed).
+bool ReadLines(const std::string& path, std::vector<std::string>* out, std::string* error) {
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) {
+    *error = "cannot open " + path;
+    return false;
+  }
+  std::string line;
+  char buf[4096];
+  while (std::fgets(buf, sizeof(buf), f) != nullptr) {
+    line.append(buf);
+    if (line.empty() || line.back() != '\n') {
+      if (!std::feof(f)) continue;  // a line longer than the buffer
+    }
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ' ||
+                             line.back() == '\t')) {
+      line.pop_back();
+    }
+    if (!line.empty()) out->push_back(std::move(line));
+    line.clear();
+  }
+  std::fclose(f);
+  if (out->empty()) {
+    *error = path + " has no non-empty lines";
+    return false;
+  }
+  return true;
+}
 
 // Creates secrets [0, opt.secrets) once each, sharing one counter between all connections.
 class CreateDriver final : public Driver {
@@ -1282,13 +1422,14 @@ int RunWalk(const Options& opt, const crypto::Hashes& hashes, const Target& targ
 
 int Main(int argc, char** argv) {
   Options opt;
-  CLI::App app{"Closed-loop, SigV4-signing load generator for the Secrets Manager API."};
+  CLI::App app{"Closed-loop, SigV4-signing load generator for the Secrets Manager and KMS APIs."};
   app.add_option("--endpoint", opt.endpoint, "http://HOST:PORT")->capture_default_str();
   app.add_option("--access-key", opt.access_key, "Access key id")->capture_default_str();
   app.add_option("--secret-key", opt.secret_key, "Secret access key");
   app.add_option("--op", opt.op_name,
                  "GetSecretValue | DescribeSecret | PutSecretValue | ListSecrets | CreateSecret | "
-                 "ListSecretsWalk")
+                 "ListSecretsWalk; KMS: Encrypt | Decrypt | GenerateDataKey; any name with "
+                 "--body-file")
       ->capture_default_str();
   app.add_option("--connections", opt.connections, "Concurrent keep-alive connections")
       ->capture_default_str()
@@ -1315,14 +1456,88 @@ int Main(int argc, char** argv) {
   app.add_option("--value-bytes", opt.value_bytes, "Random characters in each SecretString")
       ->capture_default_str()
       ->check(CLI::Range(1, 60000));
+  app.add_option("--service", opt.service,
+                 "secretsmanager | kms (SigV4 signing name; X-Amz-Target secretsmanager.<Op> or "
+                 "TrentService.<Op>); default: kms for Encrypt, Decrypt and GenerateDataKey, else "
+                 "secretsmanager; ssm (AmazonSSM.<Op>) needs --body-file");
+  app.add_option("--key-id", opt.key_id, "KMS Encrypt, GenerateDataKey: KeyId (id, ARN or alias)");
+  app.add_option("--plaintext-bytes", opt.plaintext_bytes,
+                 "KMS Encrypt: random plaintext bytes per request, N or MIN-MAX")
+      ->capture_default_str();
+  app.add_option("--blobs-file", opt.blobs_file,
+                 "KMS Decrypt: file with one base64 CiphertextBlob per line");
+  app.add_option("--body-file", opt.body_file,
+                 "File with one JSON request body per line; each request sends a random one "
+                 "(any --op name)");
   CLI11_PARSE(app, argc, argv);
 
   auto op = ParseOp(opt.op_name);
+  if (!op && !opt.body_file.empty()) op = Op::kRaw;
   if (!op) {
     std::cerr << "coffer_loadgen: unknown --op " << opt.op_name << "\n";
     return 2;
   }
   opt.op = *op;
+  if (opt.service.empty()) opt.service = IsKmsOp(opt.op) ? kKmsService : kService;
+  if (opt.service == kKmsService) {
+    opt.target_prefix = kKmsTargetPrefix;
+  } else if (opt.service == kSsmService) {
+    if (opt.body_file.empty() || opt.setup) {
+      std::cerr << "coffer_loadgen: --service ssm runs any operation with --body-file\n";
+      return 2;
+    }
+    opt.target_prefix = kSsmTargetPrefix;
+  } else if (opt.service != kService) {
+    std::cerr << "coffer_loadgen: --service must be secretsmanager, kms or ssm\n";
+    return 2;
+  }
+  bool kms = opt.service == kKmsService;
+  if (IsKmsOp(opt.op) && !kms) {
+    std::cerr << "coffer_loadgen: " << opt.op_name << " is a KMS operation (--service kms)\n";
+    return 2;
+  }
+  if (kms && (opt.setup || opt.op == Op::kCreateSecret || opt.op == Op::kListSecretsWalk ||
+              (!IsKmsOp(opt.op) && opt.body_file.empty()))) {
+    std::cerr << "coffer_loadgen: --service kms runs Encrypt, Decrypt, GenerateDataKey, or any "
+                 "operation with --body-file\n";
+    return 2;
+  }
+  if ((opt.op == Op::kEncrypt || opt.op == Op::kGenerateDataKey) && opt.key_id.empty()) {
+    std::cerr << "coffer_loadgen: --op " << opt.op_name << " needs --key-id\n";
+    return 2;
+  }
+  {
+    std::string_view spec = opt.plaintext_bytes;
+    size_t dash = spec.find('-');
+    std::string_view lo = spec.substr(0, dash);
+    std::string_view hi = dash == std::string_view::npos ? lo : spec.substr(dash + 1);
+    auto r1 = std::from_chars(lo.data(), lo.data() + lo.size(), opt.plaintext_min);
+    auto r2 = std::from_chars(hi.data(), hi.data() + hi.size(), opt.plaintext_max);
+    if (r1.ec != std::errc() || r1.ptr != lo.data() + lo.size() || r2.ec != std::errc() ||
+        r2.ptr != hi.data() + hi.size() || opt.plaintext_min < 1 ||
+        opt.plaintext_max < opt.plaintext_min || opt.plaintext_max > 4096) {
+      std::cerr << "coffer_loadgen: --plaintext-bytes must be N or MIN-MAX within 1-4096 (KMS "
+                   "accepts at most 4096 bytes)\n";
+      return 2;
+    }
+  }
+  std::string file_error;
+  if (!opt.body_file.empty()) {
+    if (!ReadLines(opt.body_file, &opt.lines, &file_error)) {
+      std::cerr << "coffer_loadgen: --body-file: " << file_error << "\n";
+      return 2;
+    }
+    opt.op = Op::kRaw;  // the bodies are sent as they are, whatever the operation
+  } else if (opt.op == Op::kDecrypt) {
+    if (opt.blobs_file.empty()) {
+      std::cerr << "coffer_loadgen: --op Decrypt needs --blobs-file (or --body-file)\n";
+      return 2;
+    }
+    if (!ReadLines(opt.blobs_file, &opt.lines, &file_error)) {
+      std::cerr << "coffer_loadgen: --blobs-file: " << file_error << "\n";
+      return 2;
+    }
+  }
   std::string error;
   auto target = ResolveEndpoint(opt.endpoint, &error);
   if (!target) {
@@ -1359,8 +1574,9 @@ int Main(int argc, char** argv) {
   double rps = seconds > 0 ? static_cast<double>(stats.ok) / seconds : 0;
   const Histogram& h = stats.latency;
   if (opt.json) {
-    std::cout << "{\"op\":\"" << OpString(opt.op) << "\",\"endpoint\":\""
-              << JsonEscape(opt.endpoint) << "\",\"connections\":" << opt.connections
+    std::cout << "{\"op\":\"" << JsonEscape(opt.op_name) << "\",\"service\":\"" << opt.service
+              << "\",\"endpoint\":\"" << JsonEscape(opt.endpoint)
+              << "\",\"connections\":" << opt.connections
               << ",\"threads\":" << std::min(opt.threads, opt.connections)
               << ",\"secrets\":" << opt.secrets << ",\"duration_s\":" << Fixed(seconds, 3)
               << ",\"requests\":" << stats.ok << ",\"rps\":" << Fixed(rps, 1)
@@ -1372,7 +1588,7 @@ int Main(int argc, char** argv) {
               << ",\"machine\":" << Fixed(cpu.machine_s, 3) << "},\"setup\":" << SetupJson(setup)
               << "}\n";
   } else {
-    std::cout << OpString(opt.op) << " against " << opt.endpoint << ": " << opt.connections
+    std::cout << opt.op_name << " against " << opt.endpoint << ": " << opt.connections
               << " connections, " << std::min(opt.threads, opt.connections) << " thread(s), "
               << Fixed(seconds, 2) << " s measured after " << Fixed(opt.warmup_s, 1)
               << " s warm-up\n"
