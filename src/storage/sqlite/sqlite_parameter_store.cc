@@ -136,7 +136,7 @@ Result<std::optional<ParameterRead>> SqliteParameterStore::Read(
     key = SelectorKey(selector);
     if (auto hit = cache_->Find(path, key, ""))
       return std::optional<ParameterRead>(std::move(*hit));
-    generation = cache_->Generation(path);  // before reading: see ParameterReadCache
+    generation = cache_->Generation(path);  // before reading: see ReadCache
   }
   auto read = ReadUncached(path, selector);
   if (cache_ && read.has_value() && read->has_value()) {

@@ -6,20 +6,22 @@
 #include <string>
 
 #include "core/parameters/parameter_store.h"
-#include "storage/sqlite/internal/parameter_read_cache.h"
+#include "storage/sqlite/internal/read_cache.h"
 #include "storage/sqlite/sqlite_database.h"
 
 namespace coffer::storage::sqlite {
 
 // ParameterStore on the embedded SQLite database. Reads by name are served from a bounded cache
-// (see ParameterReadCache) that every write invalidates before it is acknowledged. Thread-safe.
+// (see internal::ReadCache) that every write invalidates before it is acknowledged. Thread-safe.
 class SqliteParameterStore final : public parameters::ParameterStore {
  public:
   // `cache_entries`: how many reads to keep in memory (0: none).
   explicit SqliteParameterStore(SqliteDatabase& db, size_t cache_entries = 10000)
       : db_(db),
-        cache_(cache_entries == 0 ? nullptr
-                                  : std::make_unique<internal::ParameterReadCache>(cache_entries)) {
+        cache_(
+            cache_entries == 0
+                ? nullptr
+                : std::make_unique<internal::ReadCache<parameters::ParameterRead>>(cache_entries)) {
   }
 
   Result<std::optional<parameters::ParameterRead>> Read(
@@ -42,7 +44,7 @@ class SqliteParameterStore final : public parameters::ParameterStore {
   std::function<void()> InvalidateLater(std::string path);
 
   SqliteDatabase& db_;
-  std::unique_ptr<internal::ParameterReadCache> cache_;
+  std::unique_ptr<internal::ReadCache<parameters::ParameterRead>> cache_;
 };
 
 }  // namespace coffer::storage::sqlite

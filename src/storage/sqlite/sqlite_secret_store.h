@@ -19,8 +19,9 @@ class SqliteSecretStore final : public secrets::SecretStore {
   // `cache_entries`: how many value reads to keep in memory (0: none).
   explicit SqliteSecretStore(SqliteDatabase& db, size_t cache_entries = 10000)
       : db_(db),
-        cache_(cache_entries == 0 ? nullptr
-                                  : std::make_unique<internal::ReadCache>(cache_entries)) {}
+        cache_(cache_entries == 0
+                   ? nullptr
+                   : std::make_unique<internal::ReadCache<secrets::SecretRead>>(cache_entries)) {}
 
   Result<std::optional<secrets::Secret>> FindByName(std::string_view name) override;
   Result<std::optional<secrets::Secret>> FindByArn(std::string_view arn) override;
@@ -53,7 +54,7 @@ class SqliteSecretStore final : public secrets::SecretStore {
   std::function<void()> InvalidateLater(std::string name);
 
   SqliteDatabase& db_;
-  std::unique_ptr<internal::ReadCache> cache_;
+  std::unique_ptr<internal::ReadCache<secrets::SecretRead>> cache_;
   // Access records queued but not yet committed, so a burst of reads queues one write.
   std::mutex pending_mu_;
   std::set<std::tuple<std::string, std::string, int64_t>> pending_ COFFER_GUARDED_BY(pending_mu_);
