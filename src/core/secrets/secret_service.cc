@@ -5,6 +5,7 @@
 
 #include "base/encoding.h"
 #include "base/strings.h"
+#include "core/common/page_token.h"
 #include "core/keys/errors.h"
 #include "core/secrets/errors.h"
 #include "core/secrets/secret_name.h"
@@ -75,28 +76,13 @@ Error DecryptionFailure(const Error& cause) {
       reason::kDecryptionFailure);
 }
 
-// Page tokens: base64url of fields joined by '\x1f', tagged with a kind so that a token from one
-// listing is not accepted by another.
-std::string EncodeToken(std::initializer_list<std::string_view> fields) {
-  std::string raw;
-  bool first = true;
-  for (auto f : fields) {
-    if (!first) raw.push_back('\x1f');
-    raw.append(f);
-    first = false;
-  }
-  return Base64UrlEncode(raw);
-}
-
 Result<std::vector<std::string>> DecodeToken(std::string_view token, std::string_view kind,
                                              size_t fields) {
-  auto raw = Base64UrlDecode(token);
-  Error bad = InvalidArgumentError("The NextToken value is invalid.", reason::kInvalidNextToken);
-  if (!raw) return bad;
-  std::vector<std::string> out;
-  for (auto p : Split(*raw, '\x1f')) out.emplace_back(p);
-  if (out.size() != fields || out[0] != kind) return bad;
-  return out;
+  auto decoded = core::DecodePageToken(token, kind, fields);
+  if (!decoded) {
+    return InvalidArgumentError("The NextToken value is invalid.", reason::kInvalidNextToken);
+  }
+  return std::move(*decoded);
 }
 
 Result<size_t> PageSize(const std::optional<int64_t>& requested, size_t fallback, size_t max) {
@@ -567,8 +553,9 @@ Result<ListSecretsResult> SecretService::ListSecrets(const ListSecretsRequest& r
     probe.limit = 1;
     COFFER_ASSIGN_OR_RETURN(std::vector<Secret> more, store_.Scan(probe));
     if (!more.empty()) {
-      out.next_token = EncodeToken({"ls1", SortKeyName(req.sort), order, deleted,
-                                    std::to_string(last->time_ms), last->name, last->arn});
+      out.next_token =
+          core::EncodePageToken({"ls1", SortKeyName(req.sort), order, deleted,
+                                 std::to_string(last->time_ms), last->name, last->arn});
     }
   }
   return out;
@@ -832,8 +819,9 @@ Result<ListVersionsResult> SecretService::ListSecretVersionIds(const ListVersion
   if (!exhausted && cursor) {
     COFFER_ASSIGN_OR_RETURN(std::vector<SecretVersion> more, store_.ListVersions(s.arn, cursor, 1));
     if (!more.empty()) {
-      out.next_token = EncodeToken({"lv1", req.include_deprecated ? "1" : "0",
-                                    std::to_string(cursor->created_ms), cursor->version_id});
+      out.next_token =
+          core::EncodePageToken({"lv1", req.include_deprecated ? "1" : "0",
+                                 std::to_string(cursor->created_ms), cursor->version_id});
     }
   }
   return out;
