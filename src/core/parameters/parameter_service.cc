@@ -5,6 +5,7 @@
 
 #include "base/encoding.h"
 #include "base/strings.h"
+#include "core/common/page_token.h"
 #include "core/keys/errors.h"
 #include "core/parameters/errors.h"
 #include "core/parameters/parameter_name.h"
@@ -46,25 +47,11 @@ keys::EncryptionContext KmsContext(const std::string& arn) {
   return {{"PARAMETER_ARN", arn}};
 }
 
-std::string EncodeToken(std::initializer_list<std::string_view> fields) {
-  std::string raw;
-  bool first = true;
-  for (auto f : fields) {
-    if (!first) raw.push_back('\x1f');
-    raw.append(f);
-    first = false;
-  }
-  return Base64UrlEncode(raw);
-}
-
 Result<std::vector<std::string>> DecodeToken(std::string_view token, std::string_view kind,
                                              size_t fields) {
-  auto raw = Base64UrlDecode(token);
-  if (!raw) return BadToken();
-  std::vector<std::string> out;
-  for (auto p : Split(*raw, '\x1f')) out.emplace_back(p);
-  if (out.size() != fields || out[0] != kind) return BadToken();
-  return out;
+  auto decoded = core::DecodePageToken(token, kind, fields);
+  if (!decoded) return BadToken();
+  return std::move(*decoded);
 }
 
 Result<size_t> PageSize(const std::optional<int64_t>& requested, size_t max) {
@@ -454,6 +441,17 @@ Result<GetParametersResult> ParameterService::GetParameters(const std::vector<st
   return out;
 }
 
+Result<bool> ParameterService::MoreAfter(const PathScan& scan, bool exhausted, bool unread) {
+  if (unread) return true;
+  if (exhausted || !scan.after) return false;
+  // The page ended exactly at the end of a scan: one row past it says whether more follow.
+  PathScan probe = scan;
+  probe.limit = 1;
+  probe.with_values = false;
+  COFFER_ASSIGN_OR_RETURN(std::vector<ParameterRead> more, store_.Scan(probe));
+  return !more.empty();
+}
+
 Result<ValuePage> ParameterService::GetParametersByPath(const GetByPathRequest& req) {
   COFFER_ASSIGN_OR_RETURN(size_t page_size, PageSize(req.max_results, 10));
   COFFER_ASSIGN_OR_RETURN(std::string prefix, NormalizePath(req.path));
@@ -476,6 +474,7 @@ Result<ValuePage> ParameterService::GetParametersByPath(const GetByPathRequest& 
   ValuePage out;
   size_t scanned = 0;
   bool exhausted = false;
+  bool unread = false;  // the last scan returned rows past the page: no probe needed
   while (out.parameters.size() < page_size && scanned < options_.scan_budget) {
     scan.limit = std::min(page_size + 1, options_.scan_budget - scanned);
     COFFER_ASSIGN_OR_RETURN(std::vector<ParameterRead> rows, store_.Scan(scan));
@@ -501,20 +500,18 @@ Result<ValuePage> ParameterService::GetParametersByPath(const GetByPathRequest& 
       COFFER_ASSIGN_OR_RETURN(ParameterValue v,
                               ToValue(r.parameter, version, req.with_decryption, ""));
       out.parameters.push_back(std::move(v));
-      if (out.parameters.size() == page_size) break;
+      if (out.parameters.size() == page_size) {
+        unread = &r != &rows.back();
+        break;
+      }
     }
     if (rows.size() < scan.limit && out.parameters.size() < page_size) {
       exhausted = true;
       break;
     }
   }
-  if (!exhausted && scan.after) {
-    PathScan probe = scan;
-    probe.limit = 1;
-    probe.with_values = false;
-    COFFER_ASSIGN_OR_RETURN(std::vector<ParameterRead> more, store_.Scan(probe));
-    if (!more.empty()) out.next_token = EncodeToken({"gp1", prefix, recursive, *scan.after});
-  }
+  COFFER_ASSIGN_OR_RETURN(bool more, MoreAfter(scan, exhausted, unread));
+  if (more) out.next_token = core::EncodePageToken({"gp1", prefix, recursive, *scan.after});
   return out;
 }
 
@@ -552,6 +549,7 @@ Result<DescribePage> ParameterService::DescribeParameters(const DescribeRequest&
   DescribePage out;
   size_t scanned = 0;
   bool exhausted = false;
+  bool unread = false;  // the last scan returned rows past the page: no probe needed
   while (out.parameters.size() < page_size && scanned < options_.scan_budget) {
     scan.limit = std::min(page_size + 1, options_.scan_budget - scanned);
     COFFER_ASSIGN_OR_RETURN(std::vector<ParameterRead> rows, store_.Scan(scan));
@@ -560,19 +558,18 @@ Result<DescribePage> ParameterService::DescribeParameters(const DescribeRequest&
       scan.after = r.parameter.path;
       if (!MatchesAll(r.parameter, filters)) continue;
       out.parameters.push_back(std::move(r.parameter));
-      if (out.parameters.size() == page_size) break;
+      if (out.parameters.size() == page_size) {
+        unread = &r != &rows.back();
+        break;
+      }
     }
     if (rows.size() < scan.limit && out.parameters.size() < page_size) {
       exhausted = true;
       break;
     }
   }
-  if (!exhausted && scan.after) {
-    PathScan probe = scan;
-    probe.limit = 1;
-    COFFER_ASSIGN_OR_RETURN(std::vector<ParameterRead> more, store_.Scan(probe));
-    if (!more.empty()) out.next_token = EncodeToken({"dp1", *scan.after});
-  }
+  COFFER_ASSIGN_OR_RETURN(bool more, MoreAfter(scan, exhausted, unread));
+  if (more) out.next_token = core::EncodePageToken({"dp1", *scan.after});
   return out;
 }
 
@@ -598,7 +595,8 @@ Result<ValuePage> ParameterService::GetParameterHistory(const HistoryRequest& re
     out.parameters.push_back(std::move(v));
   }
   if (versions.size() > page_size) {
-    out.next_token = EncodeToken({"ph1", path, std::to_string(versions[page_size - 1].version)});
+    out.next_token =
+        core::EncodePageToken({"ph1", path, std::to_string(versions[page_size - 1].version)});
   }
   return out;
 }

@@ -156,6 +156,9 @@ class ParameterService {
   Result<keys::Key> KeyFor(const std::string& key_id);
   Result<std::string> Seal(const keys::Key& key, const std::string& arn, std::string_view value);
   Result<SecretBytes> Open(const std::string& arn, const std::string& blob);
+  // Whether rows follow `scan.after` once a page is full: known when the last scan returned
+  // rows past the page (`unread`) or ran out (`exhausted`), else probed with a one-row scan.
+  Result<bool> MoreAfter(const PathScan& scan, bool exhausted, bool unread);
   Result<ParameterValue> ToValue(const Parameter& p, const ParameterVersion& v,
                                  bool with_decryption, std::string selector);
   Result<ParameterValue> ReadSecretReference(std::string_view name, bool with_decryption);
