@@ -448,6 +448,24 @@ class KeyMetadataTest(KmsTestCase):
                                           Tags=[{"TagKey": "a", "TagValue": "1"}]),
             "NotFoundException")
 
+    def test_list_resource_tags_pages_and_refuses_forged_markers(self):
+        md = self.new_key()
+        self.kms.tag_resource(KeyId=md["KeyId"],
+                              Tags=[{"TagKey": f"k{i}", "TagValue": str(i)} for i in range(3)])
+        first = self.kms.list_resource_tags(KeyId=md["KeyId"], Limit=2)
+        self.assertIs(first["Truncated"], True)
+        rest = self.kms.list_resource_tags(KeyId=md["KeyId"], Marker=first["NextMarker"])
+        self.assertIs(rest["Truncated"], False)
+        self.assertEqual(sorted(t["TagKey"] for t in first["Tags"] + rest["Tags"]),
+                         ["k0", "k1", "k2"])
+        # Markers are opaque: an index with trailing bytes, or past the end, is refused.
+        for forged in (base64.urlsafe_b64encode(b"1x").decode().rstrip("="),
+                       base64.urlsafe_b64encode(b"99").decode().rstrip("="), "not a marker"):
+            with self.subTest(marker=forged):
+                self.assertAwsError(
+                    lambda: self.kms.list_resource_tags(KeyId=md["KeyId"], Marker=forged),
+                    "InvalidMarkerException")
+
     def test_key_policies(self):
         md = self.new_key()
         default = self.kms.get_key_policy(KeyId=md["KeyId"], PolicyName="default")

@@ -49,31 +49,28 @@ keys::EncryptionContext ContextFrom(const JsonIn& in, const char* name) {
   return out;
 }
 
-Result<keys::EncryptionAlgorithm> EncryptionAlgorithmFrom(const JsonIn& in, const char* name) {
-  std::string a = in.StrOr(name, "SYMMETRIC_DEFAULT");
-  if (a == "SYMMETRIC_DEFAULT") return keys::EncryptionAlgorithm::kSymmetricDefault;
-  if (a == "RSAES_OAEP_SHA_1") return keys::EncryptionAlgorithm::kRsaesOaepSha1;
-  if (a == "RSAES_OAEP_SHA_256") return keys::EncryptionAlgorithm::kRsaesOaepSha256;
-  return Unsupported("The encryption algorithm " + a + " is not supported.");
-}
-
-std::string_view EncryptionAlgorithmName(keys::EncryptionAlgorithm a) {
-  switch (a) {
-    case keys::EncryptionAlgorithm::kSymmetricDefault:
-      return "SYMMETRIC_DEFAULT";
-    case keys::EncryptionAlgorithm::kRsaesOaepSha1:
-      return "RSAES_OAEP_SHA_1";
-    case keys::EncryptionAlgorithm::kRsaesOaepSha256:
-      return "RSAES_OAEP_SHA_256";
-  }
-  return "SYMMETRIC_DEFAULT";
-}
-
-struct NamedSigning {
+// Wire names of the enums this adapter parses and prints.
+template <class E>
+struct Named {
   std::string_view name;
-  crypto::SigningAlgorithm algorithm;
+  E value;
 };
-constexpr NamedSigning kSigningAlgorithms[] = {
+
+template <class E, size_t N>
+const Named<E>* FindNamed(const Named<E> (&table)[N], std::string_view name) {
+  for (const auto& n : table) {
+    if (n.name == name) return &n;
+  }
+  return nullptr;
+}
+
+constexpr Named<keys::EncryptionAlgorithm> kEncryptionAlgorithms[] = {
+    {"SYMMETRIC_DEFAULT", keys::EncryptionAlgorithm::kSymmetricDefault},
+    {"RSAES_OAEP_SHA_1", keys::EncryptionAlgorithm::kRsaesOaepSha1},
+    {"RSAES_OAEP_SHA_256", keys::EncryptionAlgorithm::kRsaesOaepSha256},
+};
+
+constexpr Named<crypto::SigningAlgorithm> kSigningAlgorithms[] = {
     {"RSASSA_PSS_SHA_256", crypto::SigningAlgorithm::kRsassaPssSha256},
     {"RSASSA_PSS_SHA_384", crypto::SigningAlgorithm::kRsassaPssSha384},
     {"RSASSA_PSS_SHA_512", crypto::SigningAlgorithm::kRsassaPssSha512},
@@ -85,22 +82,14 @@ constexpr NamedSigning kSigningAlgorithms[] = {
     {"ECDSA_SHA_512", crypto::SigningAlgorithm::kEcdsaSha512},
 };
 
-struct NamedMac {
-  std::string_view name;
-  crypto::MacAlgorithm algorithm;
-};
-constexpr NamedMac kMacAlgorithms[] = {
+constexpr Named<crypto::MacAlgorithm> kMacAlgorithms[] = {
     {"HMAC_SHA_224", crypto::MacAlgorithm::kHmacSha224},
     {"HMAC_SHA_256", crypto::MacAlgorithm::kHmacSha256},
     {"HMAC_SHA_384", crypto::MacAlgorithm::kHmacSha384},
     {"HMAC_SHA_512", crypto::MacAlgorithm::kHmacSha512},
 };
 
-struct NamedPair {
-  std::string_view name;
-  crypto::KeyPairSpec spec;
-};
-constexpr NamedPair kKeyPairSpecs[] = {
+constexpr Named<crypto::KeyPairSpec> kKeyPairSpecs[] = {
     {"RSA_2048", crypto::KeyPairSpec::kRsa2048},
     {"RSA_3072", crypto::KeyPairSpec::kRsa3072},
     {"RSA_4096", crypto::KeyPairSpec::kRsa4096},
@@ -110,20 +99,38 @@ constexpr NamedPair kKeyPairSpecs[] = {
     {"ECC_SECG_P256K1", crypto::KeyPairSpec::kEccSecgP256k1},
 };
 
-Result<crypto::SigningAlgorithm> SigningAlgorithmFrom(const JsonIn& in) {
-  std::string a = in.StrOr("SigningAlgorithm");
-  for (const auto& n : kSigningAlgorithms) {
-    if (n.name == a) return n.algorithm;
+// The enum named by member `member` of the input (`fallback` when absent);
+// UnsupportedOperationException for a model value Coffer does not implement.
+template <class E, size_t N>
+Result<const Named<E>*> NamedFrom(const JsonIn& in, const char* member, const Named<E> (&table)[N],
+                                  std::string_view what, std::string fallback = {}) {
+  std::string name = in.StrOr(member, std::move(fallback));
+  if (const Named<E>* n = FindNamed(table, name)) return n;
+  return Unsupported("The " + std::string(what) + " " + name + " is not supported.");
+}
+
+Result<keys::EncryptionAlgorithm> EncryptionAlgorithmFrom(const JsonIn& in, const char* name) {
+  COFFER_ASSIGN_OR_RETURN(auto n, NamedFrom(in, name, kEncryptionAlgorithms, "encryption algorithm",
+                                            "SYMMETRIC_DEFAULT"));
+  return n->value;
+}
+
+std::string_view EncryptionAlgorithmName(keys::EncryptionAlgorithm a) {
+  for (const auto& n : kEncryptionAlgorithms) {
+    if (n.value == a) return n.name;
   }
-  return Unsupported("The signing algorithm " + a + " is not supported.");
+  return "SYMMETRIC_DEFAULT";
+}
+
+Result<crypto::SigningAlgorithm> SigningAlgorithmFrom(const JsonIn& in) {
+  COFFER_ASSIGN_OR_RETURN(
+      auto n, NamedFrom(in, "SigningAlgorithm", kSigningAlgorithms, "signing algorithm"));
+  return n->value;
 }
 
 Result<crypto::MacAlgorithm> MacAlgorithmFrom(const JsonIn& in) {
-  std::string a = in.StrOr("MacAlgorithm");
-  for (const auto& n : kMacAlgorithms) {
-    if (n.name == a) return n.algorithm;
-  }
-  return Unsupported("The MAC algorithm " + a + " is not supported.");
+  COFFER_ASSIGN_OR_RETURN(auto n, NamedFrom(in, "MacAlgorithm", kMacAlgorithms, "MAC algorithm"));
+  return n->value;
 }
 
 std::vector<std::string> SigningAlgorithmsOf(KeySpec spec) {
@@ -294,6 +301,15 @@ Result<void> ValidateKeyPolicy(std::string_view policy) {
       return malformed("Condition must be an object.");
     }
   }
+  return Ok();
+}
+
+// Answers `{}` for an operation whose output has no members, once `done` succeeded.
+template <class T>
+Result<void> Empty(Call& c, const Result<T>& done) {
+  if (!done.has_value()) return done.error();
+  c.out.StartObject();
+  c.out.EndObject();
   return Ok();
 }
 
@@ -489,15 +505,7 @@ Result<void> KmsApi::CreateKey(Call& c) {
     req.policy = std::move(*policy);
   }
   req.description = c.in.StrOr("Description");
-  if (auto tags = c.in.Tags("Tags", "TagKey", "TagValue")) {
-    for (const auto& t : *tags) {
-      if (t.key.size() >= 4 && (t.key.substr(0, 4) == "aws:" || t.key.substr(0, 4) == "AWS:")) {
-        return InvalidArgumentError("Tag keys beginning with aws: are reserved.",
-                                    keys::reason::kTag);
-      }
-    }
-    req.tags = std::move(*tags);
-  }
+  if (auto tags = c.in.Tags("Tags", "TagKey", "TagValue")) req.tags = std::move(*tags);
   COFFER_ASSIGN_OR_RETURN(Key key, keys_.CreateKey(req));
   c.out.StartObject();
   c.out.Key("KeyMetadata");
@@ -533,29 +541,12 @@ Result<void> KmsApi::ListKeys(Call& c) {
 }
 
 Result<void> KmsApi::UpdateKeyDescription(Call& c) {
-  COFFER_ASSIGN_OR_RETURN(
-      Key k, keys_.UpdateKeyDescription(c.in.StrOr("KeyId"), c.in.StrOr("Description")));
-  (void)k;
-  c.out.StartObject();
-  c.out.EndObject();
-  return Ok();
+  return Empty(c, keys_.UpdateKeyDescription(c.in.StrOr("KeyId"), c.in.StrOr("Description")));
 }
 
-Result<void> KmsApi::EnableKey(Call& c) {
-  COFFER_ASSIGN_OR_RETURN(Key k, keys_.EnableKey(c.in.StrOr("KeyId")));
-  (void)k;
-  c.out.StartObject();
-  c.out.EndObject();
-  return Ok();
-}
+Result<void> KmsApi::EnableKey(Call& c) { return Empty(c, keys_.EnableKey(c.in.StrOr("KeyId"))); }
 
-Result<void> KmsApi::DisableKey(Call& c) {
-  COFFER_ASSIGN_OR_RETURN(Key k, keys_.DisableKey(c.in.StrOr("KeyId")));
-  (void)k;
-  c.out.StartObject();
-  c.out.EndObject();
-  return Ok();
-}
+Result<void> KmsApi::DisableKey(Call& c) { return Empty(c, keys_.DisableKey(c.in.StrOr("KeyId"))); }
 
 Result<void> KmsApi::ScheduleKeyDeletion(Call& c) {
   int64_t days = c.in.Int("PendingWindowInDays").value_or(30);
@@ -583,18 +574,12 @@ Result<void> KmsApi::CancelKeyDeletion(Call& c) {
 
 Result<void> KmsApi::TagResource(Call& c) {
   core::Tags tags = c.in.Tags("Tags", "TagKey", "TagValue").value_or(core::Tags{});
-  COFFER_RETURN_IF_ERROR(keys_.TagKey(c.in.StrOr("KeyId"), tags));
-  c.out.StartObject();
-  c.out.EndObject();
-  return Ok();
+  return Empty(c, keys_.TagKey(c.in.StrOr("KeyId"), tags));
 }
 
 Result<void> KmsApi::UntagResource(Call& c) {
   auto tag_keys = c.in.StrList("TagKeys").value_or(std::vector<std::string>{});
-  COFFER_RETURN_IF_ERROR(keys_.UntagKey(c.in.StrOr("KeyId"), tag_keys));
-  c.out.StartObject();
-  c.out.EndObject();
-  return Ok();
+  return Empty(c, keys_.UntagKey(c.in.StrOr("KeyId"), tag_keys));
 }
 
 Result<void> KmsApi::ListResourceTags(Call& c) {
@@ -634,11 +619,8 @@ Result<void> KmsApi::GetKeyPolicy(Call& c) {
 Result<void> KmsApi::PutKeyPolicy(Call& c) {
   std::string policy = c.in.StrOr("Policy");
   COFFER_RETURN_IF_ERROR(ValidateKeyPolicy(policy));
-  COFFER_RETURN_IF_ERROR(
-      keys_.PutKeyPolicy(c.in.StrOr("KeyId"), c.in.StrOr("PolicyName", "default"), policy));
-  c.out.StartObject();
-  c.out.EndObject();
-  return Ok();
+  return Empty(
+      c, keys_.PutKeyPolicy(c.in.StrOr("KeyId"), c.in.StrOr("PolicyName", "default"), policy));
 }
 
 Result<void> KmsApi::ListKeyPolicies(Call& c) {
@@ -656,24 +638,15 @@ Result<void> KmsApi::ListKeyPolicies(Call& c) {
 // --- Aliases ---
 
 Result<void> KmsApi::CreateAlias(Call& c) {
-  COFFER_RETURN_IF_ERROR(keys_.CreateAlias(c.in.StrOr("AliasName"), c.in.StrOr("TargetKeyId")));
-  c.out.StartObject();
-  c.out.EndObject();
-  return Ok();
+  return Empty(c, keys_.CreateAlias(c.in.StrOr("AliasName"), c.in.StrOr("TargetKeyId")));
 }
 
 Result<void> KmsApi::UpdateAlias(Call& c) {
-  COFFER_RETURN_IF_ERROR(keys_.UpdateAlias(c.in.StrOr("AliasName"), c.in.StrOr("TargetKeyId")));
-  c.out.StartObject();
-  c.out.EndObject();
-  return Ok();
+  return Empty(c, keys_.UpdateAlias(c.in.StrOr("AliasName"), c.in.StrOr("TargetKeyId")));
 }
 
 Result<void> KmsApi::DeleteAlias(Call& c) {
-  COFFER_RETURN_IF_ERROR(keys_.DeleteAlias(c.in.StrOr("AliasName")));
-  c.out.StartObject();
-  c.out.EndObject();
-  return Ok();
+  return Empty(c, keys_.DeleteAlias(c.in.StrOr("AliasName")));
 }
 
 Result<void> KmsApi::ListAliases(Call& c) {
@@ -704,17 +677,11 @@ Result<void> KmsApi::EnableKeyRotation(Call& c) {
   if (days < 90 || days > 2560) {
     return Validation("RotationPeriodInDays must be between 90 and 2560.");
   }
-  COFFER_RETURN_IF_ERROR(keys_.EnableKeyRotation(c.in.StrOr("KeyId"), static_cast<int32_t>(days)));
-  c.out.StartObject();
-  c.out.EndObject();
-  return Ok();
+  return Empty(c, keys_.EnableKeyRotation(c.in.StrOr("KeyId"), static_cast<int32_t>(days)));
 }
 
 Result<void> KmsApi::DisableKeyRotation(Call& c) {
-  COFFER_RETURN_IF_ERROR(keys_.DisableKeyRotation(c.in.StrOr("KeyId")));
-  c.out.StartObject();
-  c.out.EndObject();
-  return Ok();
+  return Empty(c, keys_.DisableKeyRotation(c.in.StrOr("KeyId")));
 }
 
 Result<void> KmsApi::GetKeyRotationStatus(Call& c) {
@@ -843,10 +810,6 @@ Result<void> KmsApi::GenerateDataKey(Call& c, bool with_plaintext) {
   if (!spec && !bytes) return Validation("Please specify either number of bytes or key spec.");
   size_t length = bytes ? static_cast<size_t>(*bytes) : (*spec == "AES_128" ? 16 : 32);
   COFFER_ASSIGN_OR_RETURN(Key key, KeyForUse(keys_, c.in, "KeyId"));
-  if (key.spec != KeySpec::kSymmetricDefault) {
-    return InvalidArgumentError(key.arn + " is not a symmetric encryption key; data keys need one.",
-                                keys::reason::kInvalidKeyUsage);
-  }
   COFFER_ASSIGN_OR_RETURN(
       keys::DataKey dk, keys_.GenerateDataKey(key, ContextFrom(c.in, "EncryptionContext"), length));
   COFFER_RETURN_IF_ERROR(CheckDryRun(c.in));
@@ -866,16 +829,12 @@ Result<void> KmsApi::GenerateDataKeyPair(Call& c, bool with_plaintext) {
   if (c.in.Has("Recipient")) {
     return Unsupported("Recipient (attested Nitro Enclaves decryption) is not supported.");
   }
-  std::string spec_name = c.in.StrOr("KeyPairSpec");
-  const NamedPair* pair = nullptr;
-  for (const auto& n : kKeyPairSpecs) {
-    if (n.name == spec_name) pair = &n;
-  }
-  if (pair == nullptr) return Unsupported("The key pair spec " + spec_name + " is not supported.");
+  COFFER_ASSIGN_OR_RETURN(auto pair,
+                          NamedFrom(c.in, "KeyPairSpec", kKeyPairSpecs, "key pair spec"));
   COFFER_ASSIGN_OR_RETURN(Key key, KeyForUse(keys_, c.in, "KeyId"));
   COFFER_ASSIGN_OR_RETURN(
       keys::DataKeyPair dk,
-      keys_.GenerateDataKeyPair(key, pair->spec, ContextFrom(c.in, "EncryptionContext")));
+      keys_.GenerateDataKeyPair(key, pair->value, ContextFrom(c.in, "EncryptionContext")));
   COFFER_RETURN_IF_ERROR(CheckDryRun(c.in));
   c.out.StartObject();
   c.out.Key("PrivateKeyCiphertextBlob");

@@ -83,28 +83,24 @@ Result<Key> KeyService::UpdateKeyDescription(std::string_view key_ref, std::stri
   });
 }
 
-Result<Key> KeyService::EnableKey(std::string_view key_ref) {
+Result<Key> KeyService::SetKeyState(std::string_view key_ref, KeyState state) {
   return ModifyKey(key_ref, false, [&](Key& k) -> Result<std::optional<KeyMaterial>> {
     if (k.state == KeyState::kPendingDeletion) return InvalidState(k, "pending deletion");
     if (k.manager == KeyManager::kAws) {
       return FailedPreconditionError("You cannot change the state of an AWS managed key.",
                                      reason::kUnsupported);
     }
-    k.state = KeyState::kEnabled;
+    k.state = state;
     return std::optional<KeyMaterial>();
   });
 }
 
+Result<Key> KeyService::EnableKey(std::string_view key_ref) {
+  return SetKeyState(key_ref, KeyState::kEnabled);
+}
+
 Result<Key> KeyService::DisableKey(std::string_view key_ref) {
-  return ModifyKey(key_ref, false, [&](Key& k) -> Result<std::optional<KeyMaterial>> {
-    if (k.state == KeyState::kPendingDeletion) return InvalidState(k, "pending deletion");
-    if (k.manager == KeyManager::kAws) {
-      return FailedPreconditionError("You cannot change the state of an AWS managed key.",
-                                     reason::kUnsupported);
-    }
-    k.state = KeyState::kDisabled;
-    return std::optional<KeyMaterial>();
-  });
+  return SetKeyState(key_ref, KeyState::kDisabled);
 }
 
 Result<Key> KeyService::ScheduleKeyDeletion(std::string_view key_ref, int32_t window_days) {
@@ -136,18 +132,23 @@ Result<Key> KeyService::CancelKeyDeletion(std::string_view key_ref) {
   });
 }
 
+Result<void> KeyService::CheckTags(const core::Tags& tags) {
+  for (const auto& t : tags) {
+    if (StartsWithIgnoreCase(t.key, "aws:")) {
+      return InvalidArgumentError("Tag keys beginning with aws: are reserved.", reason::kTag);
+    }
+  }
+  if (tags.size() > kMaxTags) {
+    return InvalidArgumentError("A key can have at most 50 tags.", reason::kTag);
+  }
+  return Ok();
+}
+
 Result<void> KeyService::TagKey(std::string_view key_ref, const core::Tags& tags) {
   auto r = ModifyKey(key_ref, false, [&](Key& k) -> Result<std::optional<KeyMaterial>> {
     if (k.state == KeyState::kPendingDeletion) return InvalidState(k, "pending deletion");
-    for (const auto& t : tags) {
-      if (StartsWithIgnoreCase(t.key, "aws:")) {
-        return InvalidArgumentError("Tag keys beginning with aws: are reserved.", reason::kTag);
-      }
-    }
     core::MergeTags(k.tags, tags);
-    if (k.tags.size() > kMaxTags) {
-      return InvalidArgumentError("A key can have at most 50 tags.", reason::kTag);
-    }
+    COFFER_RETURN_IF_ERROR(CheckTags(k.tags));
     return std::optional<KeyMaterial>();
   });
   if (!r.has_value()) return std::move(r).error();

@@ -167,6 +167,12 @@ TEST_F(KeyLifecycleTest, TagsMergeAndAwsPrefixIsReserved) {
   ASSERT_EQ(tagged.tags.size(), 1u);
   EXPECT_EQ(tagged.tags[0].value, "b");
   EXPECT_EQ(service_.TagKey(k.key_id, {{"aws:x", "1"}}).error().reason, reason::kTag);
+  CreateKeyRequest reserved;
+  reserved.tags = {{"Aws:owner", "x"}};
+  EXPECT_EQ(service_.CreateKey(reserved).error().reason, reason::kTag);
+  CreateKeyRequest too_many;
+  for (int i = 0; i < 51; ++i) too_many.tags.push_back({"k" + std::to_string(i), "v"});
+  EXPECT_EQ(service_.CreateKey(too_many).error().reason, reason::kTag);
 }
 
 TEST_F(KeyLifecycleTest, RotationKeepsOldCiphertextsDecryptable) {

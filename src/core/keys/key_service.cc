@@ -73,6 +73,7 @@ Error KeyService::KeyNotFound(std::string_view key_id) const {
 }
 
 Result<Key> KeyService::CreateKey(const CreateKeyRequest& request) {
+  COFFER_RETURN_IF_ERROR(CheckTags(request.tags));
   // Key usage must fit the key spec, as AWS requires.
   const KeySpec spec = request.spec;
   const KeyUsage usage = request.usage;
@@ -299,11 +300,12 @@ Result<std::string> KeyService::Encrypt(const Key& key, std::string_view plainte
                                         const EncryptionContext& context) {
   static metrics::Histogram& timing = CryptoSeconds("encrypt");
   ScopedTimer timer(timing);
-  COFFER_RETURN_IF_ERROR(CheckUsable(key, KeyUsage::kEncryptDecrypt));
+  // Checked before the state, so data-key requests on any asymmetric key are a usage error.
   if (key.spec != KeySpec::kSymmetricDefault) {
     return InvalidArgumentError(key.arn + " is not a symmetric encryption key.",
                                 reason::kInvalidKeyUsage);
   }
+  COFFER_RETURN_IF_ERROR(CheckUsable(key, KeyUsage::kEncryptDecrypt));
   COFFER_ASSIGN_OR_RETURN(auto material, Material(key.key_id, key.current_material));
   CiphertextBlob blob;
   blob.key_id = *ParseUuid(key.key_id);

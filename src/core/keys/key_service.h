@@ -199,6 +199,10 @@ class KeyService {
   Result<Key> ModifyKey(std::string_view key_ref, bool allow_alias,
                         const std::function<Result<std::optional<KeyMaterial>>(Key&)>& change);
   Result<Key> NewMaterialVersion(std::string_view key_ref, bool on_demand);
+  // Tag keys beginning with "aws:" (any case) are reserved; at most 50 tags (reason TAG).
+  static Result<void> CheckTags(const core::Tags& tags);
+  // EnableKey and DisableKey: customer keys not pending deletion only.
+  Result<Key> SetKeyState(std::string_view key_ref, KeyState state);
   Result<SecretBytes> OpenCurrentMaterial(const Key& key);
   crypto::Asymmetric& asymmetric();
   Result<void> CheckAliasName(std::string_view alias_name, bool creating) const;
