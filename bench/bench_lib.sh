@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Shared by run_secretsmanager.sh and scale_secretsmanager.sh (sourced, not run): locating the
-# binaries, starting and stopping Coffer and moto_server, and printing the machine's description.
+# Shared by the bench scripts (sourced, not run): locating the binaries, starting and stopping
+# Coffer and moto_server, the common start of a side-by-side run, and the machine's description.
 # Every process started here is recorded in BENCH_PIDS and killed by bench_cleanup (set as the
 # EXIT trap by the caller).
 
@@ -249,4 +249,67 @@ bench_print_machine() {
 # Prints one field of a JSON file: bench_json FILE 'expression over d'.
 bench_json() {
   python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# Starts a side-by-side run: the work dir and its cleanup traps, RESULTS (RESULTS_DIR, else a
+# folder in the work dir), the header (machine, and a warning when something else is busy),
+# Coffer, and moto_server unless SKIP_MOTO=1 (have_moto=1 when it runs).
+# Usage: bench_begin TITLE
+bench_begin() {
+  bench_make_workdir
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+  RESULTS=${RESULTS_DIR:-$BENCH_WORK/results}
+  mkdir -p "$RESULTS"
+
+  echo "## Coffer vs moto_server: $1"
+  echo
+  bench_print_machine
+  local busy
+  busy=$(bench_machine_busy)
+  echo "- CPU busy before the runs (1 s sample, whole machine): $busy cores"
+  if python3 -c "import sys; sys.exit(0 if float('$busy') > 0.2 else 1)"; then
+    echo "- WARNING: something else is using the CPU; the results below are not clean."
+  fi
+
+  bench_start_coffer "$BENCH_WORK/coffer-data"
+  echo "- coffer at $COFFER_URL (pid $COFFER_PID, data in a fresh temp dir)"
+  have_moto=0  # read by the calling script
+  # shellcheck disable=SC2034
+  if [ "${SKIP_MOTO:-0}" != "1" ]; then
+    if bench_start_moto; then
+      have_moto=1
+      echo "- moto_server $(bench_moto_version) at $MOTO_URL (pid $MOTO_PID)"
+    else
+      echo "- moto_server: not available (pip install 'moto[server]'); Coffer only"
+    fi
+  fi
+}
+
+# Before a measured run: waits up to QUIET_WAIT seconds (0: not at all) for the machine to be
+# idle, and says so on stderr when it never was.
+bench_settle() {
+  [ "${QUIET_WAIT:-60}" != 0 ] || return 0
+  local busy
+  if ! busy=$(bench_wait_quiet "${QUIET_WAIT:-60}" 0.15); then
+    echo "  note: machine still busy ($busy cores) after waiting ${QUIET_WAIT:-60} s; running anyway" >&2
+  fi
+}
+
+# Writes Coffer's handler time (coffer_request_duration_seconds of SERVICE) and KMS crypto time
+# per operation, as {"<op>" | "crypto:<op>": {"sum", "count"}}, to FILE ({} if unreachable).
+# Usage: bench_snapshot_metrics SERVICE FILE
+bench_snapshot_metrics() {
+  curl -fsS --max-time 5 "$COFFER_URL/metrics" | python3 -c '
+import json, re, sys
+service = sys.argv[1]
+out = {}
+for line in sys.stdin:
+    m = re.match(r"coffer_request_duration_seconds_(sum|count)\{service=\"(\w+)\",operation=\"(\w+)\"\} (\S+)", line)
+    if m and m.group(2) == service:
+        out.setdefault(m.group(3), {})[m.group(1)] = float(m.group(4))
+    m = re.match(r"coffer_kms_crypto_seconds_(sum|count)\{operation=\"(\w+)\"\} (\S+)", line)
+    if m:
+        out.setdefault("crypto:" + m.group(2), {})[m.group(1)] = float(m.group(3))
+json.dump({k: v for k, v in out.items() if v.get("count")}, sys.stdout)' "$1" >"$2" || echo '{}' >"$2"
 }

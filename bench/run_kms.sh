@@ -46,32 +46,7 @@ QUIET_WAIT=${QUIET_WAIT:-60}
 
 bench_require_binaries
 python3 -c 'import boto3' 2>/dev/null || bench_die "python3 with boto3 is needed to create the keys and blobs"
-bench_make_workdir
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
-RESULTS=${RESULTS_DIR:-$BENCH_WORK/results}
-mkdir -p "$RESULTS"
-
-echo "## Coffer vs moto_server: KMS (symmetric)"
-echo
-bench_print_machine
-busy=$(bench_machine_busy)
-echo "- CPU busy before the runs (1 s sample, whole machine): $busy cores"
-if python3 -c "import sys; sys.exit(0 if float('$busy') > 0.2 else 1)"; then
-  echo "- WARNING: something else is using the CPU; the results below are not clean."
-fi
-
-bench_start_coffer "$BENCH_WORK/coffer-data"
-echo "- coffer at $COFFER_URL (pid $COFFER_PID, data in a fresh temp dir)"
-have_moto=0
-if [ "$SKIP_MOTO" != "1" ]; then
-  if bench_start_moto; then
-    have_moto=1
-    echo "- moto_server $(bench_moto_version) at $MOTO_URL (pid $MOTO_PID)"
-  else
-    echo "- moto_server: not available (pip install 'moto[server]'); Coffer only"
-  fi
-fi
+bench_begin "KMS (symmetric)"
 echo "- load: coffer_loadgen, closed loop, keep-alive, SigV4 on every request, $THREADS thread(s);" \
   "coffer ${WARMUP}+${DURATION} s, moto ${MOTO_WARMUP}+${MOTO_DURATION} s (warm-up+measured) per cell;" \
   "Encrypt plaintexts of $PLAINTEXT_BYTES random bytes; Decrypt over $BLOBS blobs per server"
@@ -107,20 +82,6 @@ make_key_and_blobs() {
 # Server-side time from Coffer's /metrics, written as JSON to FILE: the sum and count of
 # coffer_request_duration_seconds per KMS operation, and of coffer_kms_crypto_seconds (the key
 # service's encrypt/decrypt, AEAD included) as "crypto:encrypt" and "crypto:decrypt".
-snapshot_metrics() {
-  curl -fsS --max-time 5 "$COFFER_URL/metrics" | python3 -c '
-import json, re, sys
-out = {}
-for line in sys.stdin:
-    m = re.match(r"coffer_request_duration_seconds_(sum|count)\{service=\"kms\",operation=\"(\w+)\"\} (\S+)", line)
-    if m:
-        out.setdefault(m.group(2), {})[m.group(1)] = float(m.group(3))
-    m = re.match(r"coffer_kms_crypto_seconds_(sum|count)\{operation=\"(\w+)\"\} (\S+)", line)
-    if m:
-        out.setdefault("crypto:" + m.group(2), {})[m.group(1)] = float(m.group(3))
-json.dump(out, sys.stdout)' >"$1" || echo '{}' >"$1"
-}
-
 setup_out=$(make_key_and_blobs "$COFFER_URL" "$RESULTS/coffer-blobs.txt") ||
   bench_die "creating the key and blobs in coffer failed"
 read -r coffer_key coffer_setup_s <<<"$setup_out"
@@ -135,14 +96,6 @@ if [ "$have_moto" = 1 ]; then
   echo "- setup: moto key $moto_key, $BLOBS blobs in ${moto_setup_s} s;" \
     "blob size $(awk '{ print length($0) }' "$RESULTS/moto-blobs.txt" | sort -n | sed -n '1p;$p' | paste -sd- -) base64 chars"
 fi
-
-wait_quiet() {
-  [ "$QUIET_WAIT" != 0 ] || return 0
-  local busy
-  if ! busy=$(bench_wait_quiet "$QUIET_WAIT" 0.15); then
-    echo "  note: machine still busy ($busy cores) after waiting ${QUIET_WAIT} s; running anyway" >&2
-  fi
-}
 
 loadgen() {
   bench_run "$LOADGEN_BIN" --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" \
@@ -162,16 +115,16 @@ op_args() {
 for op in $OPS; do
   for c in $CONNS; do
     echo "running $op with $c connection(s)..." >&2
-    wait_quiet
-    snapshot_metrics "$RESULTS/coffer-$op-$c.metrics0.json"
+    bench_settle
+    bench_snapshot_metrics kms "$RESULTS/coffer-$op-$c.metrics0.json"
     # op_args prints flags meant to be split.
     # shellcheck disable=SC2046
     loadgen --endpoint "$COFFER_URL" --op "$op" $(op_args coffer "$op") --connections "$c" \
       --duration "$DURATION" --warmup "$WARMUP" --server-pid "$COFFER_PID" \
       >"$RESULTS/coffer-$op-$c.json"
-    snapshot_metrics "$RESULTS/coffer-$op-$c.metrics1.json"
+    bench_snapshot_metrics kms "$RESULTS/coffer-$op-$c.metrics1.json"
     if [ "$have_moto" = 1 ]; then
-      wait_quiet
+      bench_settle
       # shellcheck disable=SC2046
       loadgen --endpoint "$MOTO_URL" --op "$op" $(op_args moto "$op") --connections "$c" \
         --duration "$MOTO_DURATION" --warmup "$MOTO_WARMUP" --server-pid "$MOTO_PID" \

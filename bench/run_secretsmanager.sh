@@ -35,43 +35,10 @@ SKIP_MOTO=${SKIP_MOTO:-0}
 QUIET_WAIT=${QUIET_WAIT:-60}
 
 bench_require_binaries
-bench_make_workdir
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
-RESULTS=${RESULTS_DIR:-$BENCH_WORK/results}
-mkdir -p "$RESULTS"
-
-echo "## Coffer vs moto_server: Secrets Manager"
-echo
-bench_print_machine
-busy=$(bench_machine_busy)
-echo "- CPU busy before the runs (1 s sample, whole machine): $busy cores"
-if python3 -c "import sys; sys.exit(0 if float('$busy') > 0.2 else 1)"; then
-  echo "- WARNING: something else is using the CPU; the results below are not clean."
-fi
-
-bench_start_coffer "$BENCH_WORK/coffer-data"
-echo "- coffer at $COFFER_URL (pid $COFFER_PID, data in a fresh temp dir)"
-have_moto=0
-if [ "$SKIP_MOTO" != "1" ]; then
-  if bench_start_moto; then
-    have_moto=1
-    echo "- moto_server $(bench_moto_version) at $MOTO_URL (pid $MOTO_PID)"
-  else
-    echo "- moto_server: not available (pip install 'moto[server]'); Coffer only"
-  fi
-fi
+bench_begin "Secrets Manager"
 echo "- load: coffer_loadgen, closed loop, keep-alive, SigV4 on every request, $THREADS thread(s);" \
   "coffer ${WARMUP}+${DURATION} s, moto ${MOTO_WARMUP}+${MOTO_DURATION} s (warm-up+measured) per cell;" \
   "$SECRETS secrets"
-
-wait_quiet() {
-  [ "$QUIET_WAIT" != 0 ] || return 0
-  local busy
-  if ! busy=$(bench_wait_quiet "$QUIET_WAIT" 0.15); then
-    echo "  note: machine still busy ($busy cores) after waiting ${QUIET_WAIT} s; running anyway" >&2
-  fi
-}
 
 loadgen() {
   bench_run "$LOADGEN_BIN" --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" \
@@ -92,12 +59,12 @@ fi
 for op in $OPS; do
   for c in $CONNS; do
     echo "running $op with $c connection(s)..." >&2
-    wait_quiet
+    bench_settle
     loadgen --endpoint "$COFFER_URL" --op "$op" --secrets "$SECRETS" --connections "$c" \
       --duration "$DURATION" --warmup "$WARMUP" --server-pid "$COFFER_PID" \
       >"$RESULTS/coffer-$op-$c.json"
     if [ "$have_moto" = 1 ]; then
-      wait_quiet
+      bench_settle
       loadgen --endpoint "$MOTO_URL" --op "$op" --secrets "$SECRETS" --connections "$c" \
         --duration "$MOTO_DURATION" --warmup "$MOTO_WARMUP" --server-pid "$MOTO_PID" \
         >"$RESULTS/moto-$op-$c.json"

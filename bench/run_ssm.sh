@@ -58,32 +58,7 @@ QUIET_WAIT=${QUIET_WAIT:-60}
 [ "$PER_PATH" -le 10 ] || bench_die "PER_PATH must be at most 10 (GetParametersByPath pages of MaxResults 10)"
 bench_require_binaries
 python3 -c 'import boto3' 2>/dev/null || bench_die "python3 with boto3 is needed to create the parameters"
-bench_make_workdir
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
-RESULTS=${RESULTS_DIR:-$BENCH_WORK/results}
-mkdir -p "$RESULTS"
-
-echo "## Coffer vs moto_server: SSM Parameter Store"
-echo
-bench_print_machine
-busy=$(bench_machine_busy)
-echo "- CPU busy before the runs (1 s sample, whole machine): $busy cores"
-if python3 -c "import sys; sys.exit(0 if float('$busy') > 0.2 else 1)"; then
-  echo "- WARNING: something else is using the CPU; the results below are not clean."
-fi
-
-bench_start_coffer "$BENCH_WORK/coffer-data"
-echo "- coffer at $COFFER_URL (pid $COFFER_PID, data in a fresh temp dir)"
-have_moto=0
-if [ "$SKIP_MOTO" != "1" ]; then
-  if bench_start_moto; then
-    have_moto=1
-    echo "- moto_server $(bench_moto_version) at $MOTO_URL (pid $MOTO_PID)"
-  else
-    echo "- moto_server: not available (pip install 'moto[server]'); Coffer only"
-  fi
-fi
+bench_begin "SSM Parameter Store"
 echo "- load: coffer_loadgen --service ssm, closed loop, keep-alive, SigV4 on every request," \
   "$THREADS thread(s); coffer ${WARMUP}+${DURATION} s, moto ${MOTO_WARMUP}+${MOTO_DURATION} s" \
   "(warm-up+measured) per cell; $PARAMS String parameters /bench/app-XX/param-YYYY ($PER_PATH a" \
@@ -170,28 +145,6 @@ fi
 # Server-side time from Coffer's /metrics, written as JSON to FILE: the sum and count of
 # coffer_request_duration_seconds per SSM operation, and of coffer_kms_crypto_seconds (the key
 # service's decrypt, for SecureString) as "crypto:decrypt".
-snapshot_metrics() {
-  curl -fsS --max-time 5 "$COFFER_URL/metrics" | python3 -c '
-import json, re, sys
-out = {}
-for line in sys.stdin:
-    m = re.match(r"coffer_request_duration_seconds_(sum|count)\{service=\"ssm\",operation=\"(\w+)\"\} (\S+)", line)
-    if m:
-        out.setdefault(m.group(2), {})[m.group(1)] = float(m.group(3))
-    m = re.match(r"coffer_kms_crypto_seconds_(sum|count)\{operation=\"(\w+)\"\} (\S+)", line)
-    if m:
-        out.setdefault("crypto:" + m.group(2), {})[m.group(1)] = float(m.group(3))
-json.dump({k: v for k, v in out.items() if v.get("count")}, sys.stdout)' >"$1" || echo '{}' >"$1"
-}
-
-wait_quiet() {
-  [ "$QUIET_WAIT" != 0 ] || return 0
-  local busy
-  if ! busy=$(bench_wait_quiet "$QUIET_WAIT" 0.15); then
-    echo "  note: machine still busy ($busy cores) after waiting ${QUIET_WAIT} s; running anyway" >&2
-  fi
-}
-
 loadgen() {
   bench_run "$LOADGEN_BIN" --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" \
     --threads "$THREADS" --service ssm --json "$@"
@@ -202,14 +155,14 @@ for row in $OPS; do
   [ -f "$RESULTS/bodies-$row.jsonl" ] || bench_die "unknown op $row"
   for c in $CONNS; do
     echo "running $row with $c connection(s)..." >&2
-    wait_quiet
-    snapshot_metrics "$RESULTS/coffer-$row-$c.metrics0.json"
+    bench_settle
+    bench_snapshot_metrics ssm "$RESULTS/coffer-$row-$c.metrics0.json"
     loadgen --endpoint "$COFFER_URL" --op "$op" --body-file "$RESULTS/bodies-$row.jsonl" \
       --connections "$c" --duration "$DURATION" --warmup "$WARMUP" --server-pid "$COFFER_PID" \
       >"$RESULTS/coffer-$row-$c.json" || true  # errors are counted in the JSON
-    snapshot_metrics "$RESULTS/coffer-$row-$c.metrics1.json"
+    bench_snapshot_metrics ssm "$RESULTS/coffer-$row-$c.metrics1.json"
     if [ "$have_moto" = 1 ]; then
-      wait_quiet
+      bench_settle
       loadgen --endpoint "$MOTO_URL" --op "$op" --body-file "$RESULTS/bodies-$row.jsonl" \
         --connections "$c" --duration "$MOTO_DURATION" --warmup "$MOTO_WARMUP" \
         --server-pid "$MOTO_PID" >"$RESULTS/moto-$row-$c.json" || true

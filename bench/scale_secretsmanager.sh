@@ -32,14 +32,6 @@ trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 DATA=$BENCH_WORK/coffer-data
 
-wait_quiet() {
-  [ "$QUIET_WAIT" != 0 ] || return 0
-  local busy
-  if ! busy=$(bench_wait_quiet "$QUIET_WAIT" 0.15); then
-    echo "  note: machine still busy ($busy cores) after waiting ${QUIET_WAIT} s; running anyway" >&2
-  fi
-}
-
 loadgen() {
   bench_run "$LOADGEN_BIN" --access-key "$BENCH_ACCESS_KEY" --secret-key "$BENCH_SECRET_KEY" \
     --threads "$THREADS" --json "$@"
@@ -111,7 +103,7 @@ data_size=$(du -sm "$DATA" | awk '{ print $1 }')
 echo "restarting $STARTS time(s)..." >&2
 starts=()
 for i in $(seq 1 "$STARTS"); do
-  wait_quiet
+  bench_settle
   timed_start
   starts+=("$START_SECS")
   rss_restart=$(bench_rss_mib "$COFFER_PID")
@@ -121,7 +113,7 @@ read -r start_median start_max < <(printf '%s\n' "${starts[@]}" | sort -n |
   awk '{ v[NR] = $1 } END { printf "%.3f %.3f\n", v[int((NR + 1) / 2)], v[NR] }')
 
 echo "walking $PAGES ListSecrets pages..." >&2
-wait_quiet
+bench_settle
 loadgen --endpoint "$COFFER_URL" --op ListSecretsWalk --pages "$PAGES" --repeat "$REPEAT" \
   >"$BENCH_WORK/walk.json" || bench_die "ListSecrets walk failed: $(cat "$BENCH_WORK/walk.json")"
 rss_walk=$(bench_rss_mib "$COFFER_PID")
@@ -130,7 +122,7 @@ w() { bench_json "$BENCH_WORK/walk.json" "$1"; }
 load_row=""
 if [ "$LOAD_DURATION" != 0 ]; then
   echo "GetSecretValue over all $SCALE_SECRETS secrets for $LOAD_DURATION s..." >&2
-  wait_quiet
+  bench_settle
   loadgen --endpoint "$COFFER_URL" --op GetSecretValue --secrets "$SCALE_SECRETS" --connections 64 \
     --duration "$LOAD_DURATION" --warmup 1 --server-pid "$COFFER_PID" >"$BENCH_WORK/load.json"
   l() { bench_json "$BENCH_WORK/load.json" "$1"; }
