@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/commands/kms_plugin.h"
 #include "cli/commands/operator.h"
 #include "server/coffer_server.h"
 
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
                      "at `coffer operator init`, else $COFFER_PKCS11_PIN)");
 
   std::function<int()> run_operator = coffer::cli::AddOperatorCommand(app);
+  std::function<int()> run_kms_plugin = coffer::cli::AddKmsPluginCommand(app);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -67,5 +69,6 @@ int main(int argc, char** argv) {
     return coffer::server::RunServer(cfg);
   }
   if (int rc = run_operator(); rc >= 0) return rc;
+  if (int rc = run_kms_plugin(); rc >= 0) return rc;
   return 0;
 }
