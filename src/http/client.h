@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "http/message.h"
@@ -30,6 +31,11 @@ struct ClientOptions {
   // Bounds the whole exchange (connect, TLS handshake, write, read).
   std::chrono::milliseconds timeout{30000};
   size_t max_response_bytes = 8 << 20;
+  // Hex SHA-1 fingerprints of certificates' DER (AWS's OIDC ThumbprintList; case and ':'
+  // separators ignored). A peer whose chain fails CA verification only because it does not end
+  // at a trusted root is still accepted when the chain built from the certificates it sent
+  // contains one of these; signatures, validity dates and the host name are checked either way.
+  std::vector<std::string> sha1_thumbprints = {};
 };
 
 // A small synchronous HTTP/1.1 client (Boost.Beast) with optional TLS (peer and host name
