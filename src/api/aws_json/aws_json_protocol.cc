@@ -40,6 +40,24 @@ http::Response JsonResponse(int status, std::string body, std::string_view reque
 
 }  // namespace
 
+identity::RequestFacts CallContext::Facts() const {
+  identity::RequestFacts f;
+  f.now = received;
+  f.region = region;
+  if (http != nullptr) {
+    f.source_ip = http->remote_address;
+    f.secure = http->secure;
+    f.user_agent = http->HeaderValue("user-agent");
+  }
+  return f;
+}
+
+Result<void> CallContext::Authorize(const identity::AccessRequest& request) const {
+  if (unrestricted()) return Ok();
+  if (!credential) return PermissionDeniedError("The request is not signed.");
+  return authorizer->Authorize(*credential, Facts(), request);
+}
+
 AwsJsonProtocol::AwsJsonProtocol(const SigV4Verifier& verifier, crypto::Random& random,
                                  const Clock& clock, metrics::Registry& metrics)
     : verifier_(verifier),
@@ -155,6 +173,7 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
   if (auto* err = std::get_if<ApiError>(&auth)) return fail(*err);
   ctx.credential = std::get<Authenticated>(auth).credential;
   ctx.region = std::move(std::get<Authenticated>(auth).region);
+  ctx.authorizer = authorizer_;
 
   if (!route->service->Implements(op_name)) {
     return fail(ApiError{400, "UnknownOperationException",

@@ -25,6 +25,13 @@ class AwsJsonProtocol {
 
   // REQUIRES: called before serving; `service` outlives this.
   void AddService(Service* service);
+  // Enforces IAM policies on every call. REQUIRES: called before serving; outlives this.
+  void set_authorizer(const identity::Authorizer* authorizer) { authorizer_ = authorizer; }
+
+  // The request metric families (coffer_requests_total, coffer_request_duration_seconds), for
+  // other protocols to record into rather than register the names twice.
+  metrics::Family<metrics::Counter>& requests_family() { return requests_; }
+  metrics::Family<metrics::Histogram>& latency_family() { return latency_; }
 
   // True when the request names a known service in X-Amz-Target.
   bool Accepts(const http::Request& request) const;
@@ -47,6 +54,7 @@ class AwsJsonProtocol {
   const Route* Find(std::string_view target, std::string_view* operation) const;
 
   const SigV4Verifier& verifier_;
+  const identity::Authorizer* authorizer_ = nullptr;
   crypto::Random& random_;
   const Clock& clock_;
   std::map<std::string, Route, std::less<>> routes_;

@@ -4,6 +4,8 @@
 #include <set>
 
 #include "base/encoding.h"
+#include "base/uuid.h"
+#include "core/keys/ciphertext_blob.h"
 #include "core/keys/errors.h"
 
 namespace coffer::api::aws_json {
@@ -385,7 +387,131 @@ bool KmsApi::MayBlock(std::string_view op) const {
   return kBlocking.count(op) > 0;
 }
 
+Result<void> KmsApi::ValidatePolicy(std::string_view policy) const {
+  if (policies_ == nullptr) return ValidateKeyPolicy(policy);
+  if (policy.size() > kMaxPolicyBytes) {
+    return InvalidArgumentError("The key policy is malformed: it exceeds 32768 bytes.",
+                                keys::reason::kMalformedPolicy);
+  }
+  auto parsed = policies_->parser().Parse(policy, policy::PolicyKind::kResource);
+  if (!parsed.has_value()) {
+    return InvalidArgumentError("The key policy is malformed: " + parsed.error().message,
+                                keys::reason::kMalformedPolicy);
+  }
+  return Ok();
+}
+
+namespace {
+
+void AddContextKeys(const JsonIn& in, const char* member,
+                    std::vector<std::pair<std::string, std::vector<std::string>>>& keys) {
+  auto ctx = in.StrMap(member);
+  if (!ctx || ctx->empty()) return;
+  std::vector<std::string> names;
+  for (const auto& [k, v] : *ctx) {
+    keys.push_back({"kms:EncryptionContext:" + k, {v}});
+    names.push_back(k);
+  }
+  keys.push_back({"kms:EncryptionContextKeys", std::move(names)});
+}
+
+// The key a symmetric ciphertext names, as a key id.
+std::optional<std::string> KeyOfBlob(const JsonIn& in) {
+  auto blob = in.Blob("CiphertextBlob");
+  if (!blob) return std::nullopt;
+  auto parsed = keys::CiphertextBlob::Parse(*blob);
+  if (!parsed.has_value()) return std::nullopt;
+  return FormatUuid(parsed->key_id);
+}
+
+}  // namespace
+
+Result<void> KmsApi::AuthorizeKey(const CallContext& ctx, std::string action,
+                                  std::string_view key_ref, ConditionKeys keys) {
+  auto key = keys_.ResolveKey(key_ref);
+  // A key that cannot be resolved: the operation reports it (NotFoundException & co.).
+  if (!key.has_value()) return Ok();
+  identity::AccessRequest req;
+  req.action = action;
+  req.resource = key->arn;
+  if (policies_ != nullptr && !key->policy.empty()) {
+    COFFER_ASSIGN_OR_RETURN(req.resource_policy,
+                            policies_->Get(key->policy, policy::PolicyKind::kResource));
+    req.resource_policy_required = true;
+  }
+  req.resource_tags = &key->tags;
+  keys.push_back({"kms:CallerAccount", {ctx.principal().account_id}});
+  keys.push_back({"kms:KeySpec", {std::string(keys::KeySpecName(key->spec))}});
+  keys.push_back({"kms:KeyUsage", {std::string(keys::KeyUsageName(key->usage))}});
+  req.keys = std::move(keys);
+  return ctx.Authorize(req);
+}
+
+Result<void> KmsApi::AuthorizeCall(std::string_view op, Call& c) {
+  std::string action = "kms:" + std::string(op);
+  static const std::set<std::string_view> kNoKey = {"CreateKey",
+                                                    "ListKeys",
+                                                    "ListAliases",
+                                                    "GenerateRandom",
+                                                    "ListRetirableGrants",
+                                                    "CreateCustomKeyStore",
+                                                    "DescribeCustomKeyStores"};
+  ConditionKeys keys;
+  if (kNoKey.count(op) > 0) {
+    if (op == "CreateKey") {
+      if (auto tags = c.in.Tags("Tags", "TagKey", "TagValue"); tags && !tags->empty()) {
+        std::vector<std::string> names;
+        for (const core::Tag& t : *tags) {
+          keys.push_back({"aws:RequestTag/" + t.key, {t.value}});
+          names.push_back(t.key);
+        }
+        keys.push_back({"aws:TagKeys", std::move(names)});
+      }
+    }
+    keys.push_back({"kms:CallerAccount", {c.ctx.principal().account_id}});
+    identity::AccessRequest req;
+    req.action = action;
+    req.keys = std::move(keys);
+    return c.ctx.Authorize(req);
+  }
+  if (op == "ReEncrypt") {
+    ConditionKeys from;
+    AddContextKeys(c.in, "SourceEncryptionContext", from);
+    auto source = c.in.Str("SourceKeyId");
+    if (!source) source = KeyOfBlob(c.in);
+    if (source) COFFER_RETURN_IF_ERROR(AuthorizeKey(c.ctx, "kms:ReEncryptFrom", *source, from));
+    ConditionKeys to;
+    AddContextKeys(c.in, "DestinationEncryptionContext", to);
+    return AuthorizeKey(c.ctx, "kms:ReEncryptTo", c.in.StrOr("DestinationKeyId"), std::move(to));
+  }
+  AddContextKeys(c.in, "EncryptionContext", keys);
+  if (op == "TagResource") {
+    if (auto tags = c.in.Tags("Tags", "TagKey", "TagValue")) {
+      std::vector<std::string> names;
+      for (const core::Tag& t : *tags) {
+        keys.push_back({"aws:RequestTag/" + t.key, {t.value}});
+        names.push_back(t.key);
+      }
+      keys.push_back({"aws:TagKeys", std::move(names)});
+    }
+  } else if (op == "UntagResource") {
+    if (auto ks = c.in.StrList("TagKeys")) keys.push_back({"aws:TagKeys", *ks});
+  }
+  std::optional<std::string> key_ref;
+  if (op == "CreateAlias" || op == "UpdateAlias") {
+    key_ref = c.in.Str("TargetKeyId");
+  } else if (op == "DeleteAlias") {
+    key_ref = c.in.Str("AliasName");
+  } else {
+    key_ref = c.in.Str("KeyId");
+    if (!key_ref && op == "Decrypt") key_ref = KeyOfBlob(c.in);
+  }
+  if (!key_ref) return Ok();  // the operation reports the missing or invalid input
+  return AuthorizeKey(c.ctx, std::move(action), *key_ref, std::move(keys));
+}
+
 Result<void> KmsApi::Invoke(std::string_view op, Call& c) {
+  if (!c.ctx.unrestricted()) COFFER_RETURN_IF_ERROR(AuthorizeCall(op, c));
   if (op == "Encrypt") return Encrypt(c);
   if (op == "Decrypt") return Decrypt(c);
   if (op == "GenerateDataKey") return GenerateDataKey(c, true);
@@ -463,6 +589,8 @@ ApiError KmsApi::MapError(const Error& e) const {
       return err("LimitExceededException");
     case ErrorCode::kAborted:
       return err("ConflictException");
+    case ErrorCode::kPermissionDenied:
+      return err("AccessDeniedException");
     default:
       return {500, "KMSInternalException", "An internal error occurred.", true};
   }
@@ -501,7 +629,7 @@ Result<void> KmsApi::CreateKey(Call& c) {
   }
   if (c.in.Has("XksKeyId")) return Unsupported("External key stores are not supported.");
   if (auto policy = c.in.Str("Policy")) {
-    COFFER_RETURN_IF_ERROR(ValidateKeyPolicy(*policy));
+    COFFER_RETURN_IF_ERROR(ValidatePolicy(*policy));
     req.policy = std::move(*policy);
   }
   req.description = c.in.StrOr("Description");
@@ -618,7 +746,7 @@ Result<void> KmsApi::GetKeyPolicy(Call& c) {
 
 Result<void> KmsApi::PutKeyPolicy(Call& c) {
   std::string policy = c.in.StrOr("Policy");
-  COFFER_RETURN_IF_ERROR(ValidateKeyPolicy(policy));
+  COFFER_RETURN_IF_ERROR(ValidatePolicy(policy));
   return Empty(
       c, keys_.PutKeyPolicy(c.in.StrOr("KeyId"), c.in.StrOr("PolicyName", "default"), policy));
 }

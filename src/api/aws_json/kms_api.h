@@ -2,6 +2,7 @@
 #define COFFER_API_AWS_JSON_KMS_API_H_
 
 #include "api/aws_json/service.h"
+#include "api/common/policy_cache.h"
 #include "core/keys/key_service.h"
 
 namespace coffer::api::aws_json {
@@ -11,6 +12,9 @@ namespace coffer::api::aws_json {
 class KmsApi final : public Service {
  public:
   explicit KmsApi(keys::KeyService& keys) : keys_(keys) {}
+  // Key policies are parsed (and validated by CreateKey/PutKeyPolicy) through this cache.
+  // REQUIRES: set before serving when an authorizer is set on the protocol.
+  void set_policy_cache(PolicyCache* cache) { policies_ = cache; }
 
   std::string_view target_prefix() const override { return "TrentService"; }
   std::string_view signing_name() const override { return "kms"; }
@@ -22,6 +26,13 @@ class KmsApi final : public Service {
   ApiError MapError(const Error& error) const override;
 
  private:
+  using ConditionKeys = std::vector<std::pair<std::string, std::vector<std::string>>>;
+  // Checks the caller's permission for `op` against the key policy and IAM policies.
+  Result<void> AuthorizeCall(std::string_view op, Call& c);
+  Result<void> AuthorizeKey(const CallContext& ctx, std::string action, std::string_view key_ref,
+                            ConditionKeys keys);
+  Result<void> ValidatePolicy(std::string_view policy) const;
+
   // Key management.
   Result<void> CreateKey(Call& c);
   Result<void> DescribeKey(Call& c);
@@ -62,6 +73,7 @@ class KmsApi final : public Service {
   Result<void> VerifyMac(Call& c);
 
   keys::KeyService& keys_;
+  PolicyCache* policies_ = nullptr;
 };
 
 }  // namespace coffer::api::aws_json

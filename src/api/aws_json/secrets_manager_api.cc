@@ -14,6 +14,7 @@ namespace shapes::secretsmanager {
 namespace {
 
 using secrets::SecretDescription;
+constexpr std::string_view kPublicPolicyReason = "PUBLIC_POLICY";
 
 Result<std::optional<secrets::SecretValue>> ValueFrom(const JsonIn& in) {
   auto str = in.SecretStr("SecretString");
@@ -113,21 +114,28 @@ std::span<const Operation> SecretsManagerApi::operations() const {
 
 bool SecretsManagerApi::Implements(std::string_view op) const {
   static const std::set<std::string_view> kImplemented = {
-      "CreateSecret",         "GetSecretValue",   "BatchGetSecretValue", "DescribeSecret",
-      "ListSecrets",          "PutSecretValue",   "UpdateSecret",        "UpdateSecretVersionStage",
-      "ListSecretVersionIds", "DeleteSecret",     "RestoreSecret",       "TagResource",
-      "UntagResource",        "GetRandomPassword"};
+      "CreateSecret",         "GetSecretValue",
+      "BatchGetSecretValue",  "DescribeSecret",
+      "ListSecrets",          "PutSecretValue",
+      "UpdateSecret",         "UpdateSecretVersionStage",
+      "ListSecretVersionIds", "DeleteSecret",
+      "RestoreSecret",        "TagResource",
+      "UntagResource",        "GetRandomPassword",
+      "GetResourcePolicy",    "PutResourcePolicy",
+      "DeleteResourcePolicy", "ValidateResourcePolicy"};
   return kImplemented.count(op) > 0;
 }
 
 bool SecretsManagerApi::MayBlock(std::string_view op) const {
   static const std::set<std::string_view> kWrites = {
-      "CreateSecret", "PutSecretValue", "UpdateSecret", "UpdateSecretVersionStage",
-      "DeleteSecret", "RestoreSecret",  "TagResource",  "UntagResource"};
+      "CreateSecret",      "PutSecretValue",      "UpdateSecret", "UpdateSecretVersionStage",
+      "DeleteSecret",      "RestoreSecret",       "TagResource",  "UntagResource",
+      "PutResourcePolicy", "DeleteResourcePolicy"};
   return kWrites.count(op) > 0;
 }
 
 Result<void> SecretsManagerApi::Invoke(std::string_view op, Call& c) {
+  if (!c.ctx.unrestricted()) COFFER_RETURN_IF_ERROR(AuthorizeCall(op, c));
   if (op == "GetSecretValue") return GetSecretValue(c);
   if (op == "DescribeSecret") return DescribeSecret(c);
   if (op == "ListSecrets") return ListSecrets(c);
@@ -142,7 +150,184 @@ Result<void> SecretsManagerApi::Invoke(std::string_view op, Call& c) {
   if (op == "TagResource") return TagResource(c);
   if (op == "UntagResource") return UntagResource(c);
   if (op == "GetRandomPassword") return GetRandomPassword(c);
+  if (op == "GetResourcePolicy") return GetResourcePolicy(c);
+  if (op == "PutResourcePolicy") return PutResourcePolicy(c);
+  if (op == "DeleteResourcePolicy") return DeleteResourcePolicy(c);
+  if (op == "ValidateResourcePolicy") return ValidateResourcePolicy(c);
   return UnimplementedError("not implemented");
+}
+
+namespace {
+
+using ConditionKeys = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+// aws:RequestTag/<key> and aws:TagKeys for operations that set or remove tags.
+void AddTagKeys(const JsonIn& in, std::string_view op, ConditionKeys& keys) {
+  if (op == "UntagResource") {
+    if (auto ks = in.StrList("TagKeys")) keys.push_back({"aws:TagKeys", *ks});
+    return;
+  }
+  auto tags = in.Tags("Tags");
+  if (!tags || tags->empty()) return;
+  std::vector<std::string> names;
+  for (const core::Tag& t : *tags) {
+    keys.push_back({"aws:RequestTag/" + t.key, {t.value}});
+    names.push_back(t.key);
+  }
+  keys.push_back({"aws:TagKeys", std::move(names)});
+}
+
+// A policy that grants access to everyone: an Allow statement for any principal, without
+// conditions (what BlockPublicPolicy refuses).
+bool IsPublic(const policy::Policy& p) {
+  for (const auto& st : p.statements()) {
+    if (st.effect != policy::internal::Effect::kAllow || !st.conditions.empty()) continue;
+    if (st.not_principal || (st.has_principal && st.principals.any)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<policy::PolicyPtr> SecretsManagerApi::ResourcePolicy(const secrets::Secret& secret) {
+  if (!secret.resource_policy || policies_ == nullptr) return policy::PolicyPtr();
+  return policies_->Get(*secret.resource_policy, policy::PolicyKind::kResource);
+}
+
+Result<void> SecretsManagerApi::AuthorizeSecret(const CallContext& ctx, std::string_view action,
+                                                const secrets::Secret& secret, ConditionKeys keys) {
+  if (ctx.unrestricted()) return Ok();
+  identity::AccessRequest req;
+  req.action = action;
+  req.resource = secret.arn;
+  COFFER_ASSIGN_OR_RETURN(req.resource_policy, ResourcePolicy(secret));
+  static const core::Tags kNoTags;
+  req.resource_tags = secret.tags ? &*secret.tags : &kNoTags;
+  req.service_tag_prefix = "secretsmanager";
+  keys.push_back({"secretsmanager:SecretId", {secret.arn}});
+  req.keys = std::move(keys);
+  return ctx.Authorize(req);
+}
+
+Result<void> SecretsManagerApi::AuthorizeMissing(const CallContext& ctx, std::string_view action,
+                                                 std::string_view secret_id, ConditionKeys keys) {
+  if (ctx.unrestricted()) return Ok();
+  // The ARN the secret would have: its six random characters are unknown, so they are '?',
+  // which "name-*" and "name-??????" patterns match.
+  std::string arn = secret_id.starts_with("arn:")
+                        ? std::string(secret_id)
+                        : secrets_.account().Arn("secretsmanager",
+                                                 "secret:" + std::string(secret_id) + "-??????");
+  identity::AccessRequest req;
+  req.action = action;
+  req.resource = arn;
+  keys.push_back({"secretsmanager:SecretId", {arn}});
+  req.keys = std::move(keys);
+  return ctx.Authorize(req);
+}
+
+Result<void> SecretsManagerApi::AuthorizeCall(std::string_view op, Call& c) {
+  std::string action = "secretsmanager:" + std::string(op);
+  // Read per secret, as the secret is read (see GetSecretValue and BatchGetSecretValue).
+  if (op == "GetSecretValue") return Ok();
+  if (op == "ListSecrets" || op == "GetRandomPassword" || op == "BatchGetSecretValue" ||
+      (op == "ValidateResourcePolicy" && !c.in.Has("SecretId"))) {
+    identity::AccessRequest req;
+    req.action = action;
+    return c.ctx.Authorize(req);
+  }
+  ConditionKeys keys;
+  AddTagKeys(c.in, op, keys);
+  if (op == "CreateSecret") {
+    std::string name = c.in.StrOr("Name");
+    keys.push_back({"secretsmanager:Name", {name}});
+    if (auto k = c.in.Str("KmsKeyId")) keys.push_back({"secretsmanager:KmsKeyId", {*k}});
+    return AuthorizeMissing(c.ctx, action, name, std::move(keys));
+  }
+  if (auto stage = c.in.Str("VersionStage")) {
+    keys.push_back({"secretsmanager:VersionStage", {*stage}});
+  }
+  std::string id = c.in.StrOr("SecretId");
+  auto secret = secrets_.Lookup(id);
+  if (!secret.has_value()) {
+    // The operation itself reports a missing secret, if the caller may know.
+    if (secret.error().code != ErrorCode::kNotFound) return Ok();
+    return AuthorizeMissing(c.ctx, action, id, std::move(keys));
+  }
+  return AuthorizeSecret(c.ctx, action, *secret, std::move(keys));
+}
+
+Result<void> SecretsManagerApi::GetResourcePolicy(Call& c) {
+  COFFER_ASSIGN_OR_RETURN(secrets::Secret s, secrets_.Lookup(c.in.StrOr("SecretId")));
+  c.out.StartObject();
+  c.out.Field("ARN", s.arn);
+  c.out.Field("Name", s.name);
+  if (s.resource_policy) c.out.Field("ResourcePolicy", *s.resource_policy);
+  c.out.EndObject();
+  return Ok();
+}
+
+namespace {
+Error MalformedPolicy(Error e) {
+  return InvalidArgumentError(std::move(e.message), policy::reason::kMalformedPolicy);
+}
+}  // namespace
+
+Result<void> SecretsManagerApi::PutResourcePolicy(Call& c) {
+  if (policies_ == nullptr) return UnimplementedError("resource policies are not enabled");
+  std::string text = c.in.StrOr("ResourcePolicy");
+  auto parsed = policies_->parser().Parse(text, policy::PolicyKind::kResource);
+  if (!parsed.has_value()) return MalformedPolicy(std::move(parsed).error());
+  if (c.in.Bool("BlockPublicPolicy").value_or(false) && IsPublic(**parsed)) {
+    return InvalidArgumentError(
+        "The BlockPublicPolicy parameter is set to true, and the resource policy that you "
+        "attempted to attach grants broad access to the secret.",
+        kPublicPolicyReason);
+  }
+  COFFER_ASSIGN_OR_RETURN(auto ref, secrets_.PutResourcePolicy(c.in.StrOr("SecretId"), text));
+  c.out.StartObject();
+  c.out.Field("ARN", ref.arn);
+  c.out.Field("Name", ref.name);
+  c.out.EndObject();
+  return Ok();
+}
+
+Result<void> SecretsManagerApi::DeleteResourcePolicy(Call& c) {
+  COFFER_ASSIGN_OR_RETURN(auto ref, secrets_.DeleteResourcePolicy(c.in.StrOr("SecretId")));
+  c.out.StartObject();
+  c.out.Field("ARN", ref.arn);
+  c.out.Field("Name", ref.name);
+  c.out.EndObject();
+  return Ok();
+}
+
+Result<void> SecretsManagerApi::ValidateResourcePolicy(Call& c) {
+  if (policies_ == nullptr) return UnimplementedError("resource policies are not enabled");
+  if (auto id = c.in.Str("SecretId")) {
+    COFFER_RETURN_IF_ERROR(secrets_.Lookup(*id));  // ResourceNotFoundException
+  }
+  auto parsed =
+      policies_->parser().Parse(c.in.StrOr("ResourcePolicy"), policy::PolicyKind::kResource);
+  c.out.StartObject();
+  c.out.FieldBool("PolicyValidationPassed", parsed.has_value());
+  c.out.Key("ValidationErrors");
+  c.out.StartArray();
+  if (!parsed.has_value()) {
+    c.out.StartObject();
+    c.out.Field("CheckName", "SYNTAX_CHECK");
+    c.out.Field("ErrorMessage", parsed.error().message);
+    c.out.EndObject();
+  } else if (IsPublic(**parsed)) {
+    c.out.StartObject();
+    c.out.Field("CheckName", "PUBLIC_ACCESS_CHECK");
+    c.out.Field("ErrorMessage",
+                "The resource policy grants broad access to the secret (a wildcard principal "
+                "without conditions).");
+    c.out.EndObject();
+  }
+  c.out.EndArray();
+  c.out.EndObject();
+  return Ok();
 }
 
 ApiError SecretsManagerApi::MapError(const Error& e) const {
@@ -158,6 +343,10 @@ ApiError SecretsManagerApi::MapError(const Error& e) const {
   if (e.reason == r::kDecryptionFailure) return {400, "DecryptionFailure", m};
   if (e.reason == r::kInvalidNextToken) return {400, "InvalidNextTokenException", m};
   if (e.reason == r::kThrottled) return {400, "ThrottlingException", m};
+  if (e.reason == policy::reason::kMalformedPolicy) {
+    return {400, "MalformedPolicyDocumentException", m};
+  }
+  if (e.reason == kPublicPolicyReason) return {400, "PublicPolicyException", m};
   switch (e.code) {
     case ErrorCode::kUnavailable:
       return {503, "ServiceUnavailable", m};
@@ -197,10 +386,26 @@ Result<void> SecretsManagerApi::CreateSecret(Call& c) {
 }
 
 Result<void> SecretsManagerApi::GetSecretValue(Call& c) {
-  COFFER_ASSIGN_OR_RETURN(
-      auto v, secrets_.GetSecretValue(
-                  {c.in.StrOr("SecretId"), c.in.Str("VersionId"), c.in.Str("VersionStage")}));
-  WriteValue(c.out, v);
+  secrets::GetSecretValueRequest req{c.in.StrOr("SecretId"), c.in.Str("VersionId"),
+                                     c.in.Str("VersionStage"), nullptr};
+  if (!c.ctx.unrestricted()) {
+    req.authorize = [this, &c, &req](const secrets::Secret& s) {
+      ConditionKeys keys;
+      keys.push_back({"secretsmanager:VersionStage",
+                      {req.version_stage.value_or(req.version_id ? "" : "AWSCURRENT")}});
+      if (req.version_id) keys.push_back({"secretsmanager:VersionId", {*req.version_id}});
+      return AuthorizeSecret(c.ctx, "secretsmanager:GetSecretValue", s, std::move(keys));
+    };
+  }
+  auto v = secrets_.GetSecretValue(req);
+  if (!v.has_value()) {
+    if (v.error().code == ErrorCode::kNotFound && !c.ctx.unrestricted()) {
+      COFFER_RETURN_IF_ERROR(
+          AuthorizeMissing(c.ctx, "secretsmanager:GetSecretValue", req.secret_id, {}));
+    }
+    return std::move(v).error();
+  }
+  WriteValue(c.out, *v);
   return Ok();
 }
 
@@ -210,6 +415,12 @@ Result<void> SecretsManagerApi::BatchGetSecretValue(Call& c) {
   req.filters = FiltersFrom(c.in);
   req.max_results = c.in.Int("MaxResults");
   req.next_token = c.in.Str("NextToken");
+  if (!c.ctx.unrestricted()) {
+    req.authorize = [this, &c](const secrets::Secret& s) {
+      return AuthorizeSecret(c.ctx, "secretsmanager:GetSecretValue", s,
+                             {{"secretsmanager:VersionStage", {"AWSCURRENT"}}});
+    };
+  }
   COFFER_ASSIGN_OR_RETURN(auto r, secrets_.BatchGetSecretValue(req));
   c.out.StartObject();
   c.out.Key("SecretValues");

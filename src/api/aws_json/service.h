@@ -11,6 +11,7 @@
 #include "api/common/api_error.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "core/identity/authorizer.h"
 #include "core/identity/principal.h"
 #include "http/message.h"
 
@@ -25,7 +26,17 @@ struct CallContext {
   std::string region;  // from the credential scope
   std::string_view operation;
 
+  // Decides permissions; null when policies are not enforced (components tested alone).
+  const identity::Authorizer* authorizer = nullptr;
+
   const identity::Principal& principal() const { return credential->principal; }
+  // True when no policy check is needed: the account root, or no authorizer.
+  bool unrestricted() const {
+    return authorizer == nullptr || (credential && credential->principal.is_root());
+  }
+  identity::RequestFacts Facts() const;
+  // Ok, or kPermissionDenied with AWS's AccessDenied message.
+  Result<void> Authorize(const identity::AccessRequest& request) const;
 };
 
 // One operation call: the validated input and the output being written.

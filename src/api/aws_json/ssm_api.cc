@@ -185,7 +185,56 @@ bool SsmApi::Deferrable(std::string_view op) const {
   return MayBlock(op) && op != "DeleteParameters";
 }
 
+namespace {
+
+// The ARN IAM policies see for a parameter name (or path): "arn:…:parameter/a/b" for "/a/b" and
+// "parameter/a" for "a". A name given as an ARN is used as it is; a ":version" or ":label"
+// selector is not part of the resource.
+std::string ParameterArn(const core::Account& account, std::string_view name) {
+  if (name.starts_with("arn:")) return std::string(name);
+  if (size_t colon = name.find(':'); colon != std::string_view::npos) name = name.substr(0, colon);
+  if (name.starts_with("/")) name.remove_prefix(1);
+  return account.Arn("ssm", "parameter/" + std::string(name));
+}
+
+}  // namespace
+
+Result<void> SsmApi::AuthorizeCall(std::string_view op, Call& c) {
+  identity::AccessRequest req;
+  std::string action = "ssm:" + std::string(op);
+  req.action = action;
+  std::vector<std::string> names;
+  if (op == "GetParameters" || op == "DeleteParameters") {
+    names = c.in.StrList("Names").value_or(std::vector<std::string>{});
+  } else if (op == "GetParametersByPath") {
+    names.push_back(c.in.StrOr("Path"));
+  } else if (op == "AddTagsToResource" || op == "ListTagsForResource" ||
+             op == "RemoveTagsFromResource") {
+    names.push_back(c.in.StrOr("ResourceId"));
+  } else if (c.in.Has("Name")) {
+    names.push_back(c.in.StrOr("Name"));
+  }
+  if (auto tags = c.in.Tags("Tags"); tags && !tags->empty()) {
+    std::vector<std::string> keys;
+    for (const core::Tag& t : *tags) {
+      req.keys.push_back({"aws:RequestTag/" + t.key, {t.value}});
+      keys.push_back(t.key);
+    }
+    req.keys.push_back({"aws:TagKeys", std::move(keys)});
+  } else if (auto ks = c.in.StrList("TagKeys")) {
+    req.keys.push_back({"aws:TagKeys", *ks});
+  }
+  if (names.empty()) return c.ctx.Authorize(req);  // DescribeParameters: every parameter
+  for (const std::string& name : names) {
+    std::string arn = ParameterArn(parameters_.account(), name);
+    req.resource = arn;
+    COFFER_RETURN_IF_ERROR(c.ctx.Authorize(req));
+  }
+  return Ok();
+}
+
 Result<void> SsmApi::Invoke(std::string_view op, Call& c) {
+  if (!c.ctx.unrestricted()) COFFER_RETURN_IF_ERROR(AuthorizeCall(op, c));
   if (op == "GetParameter") return GetParameter(c);
   if (op == "GetParameters") return GetParameters(c);
   if (op == "GetParametersByPath") return GetParametersByPath(c);

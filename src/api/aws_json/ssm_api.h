@@ -23,6 +23,8 @@ class SsmApi final : public Service {
   ApiError MapError(const Error& error) const override;
 
  private:
+  // Checks the caller's permission for `op` on every parameter it names.
+  Result<void> AuthorizeCall(std::string_view op, Call& c);
   Result<void> PutParameter(Call& c);
   Result<void> GetParameter(Call& c);
   Result<void> GetParameters(Call& c);

@@ -166,8 +166,17 @@ std::string CanonicalRequest(const http::Request& request, const SigV4Authorizat
 }
 
 SigV4Verifier::SigV4Verifier(const crypto::Hashes& hashes, const Clock& clock,
-                             CredentialLookup lookup, std::chrono::seconds max_skew)
+                             SessionCredentialLookup lookup, std::chrono::seconds max_skew)
     : hashes_(hashes), clock_(clock), lookup_(std::move(lookup)), max_skew_(max_skew) {}
+
+SigV4Verifier::SigV4Verifier(const crypto::Hashes& hashes, const Clock& clock,
+                             CredentialLookup lookup, std::chrono::seconds max_skew)
+    : SigV4Verifier(
+          hashes, clock,
+          [lookup = std::move(lookup)](std::string_view id, std::string_view) {
+            return lookup(id);
+          },
+          max_skew) {}
 
 std::array<uint8_t, 32> SigV4Verifier::SigningKey(
     const std::shared_ptr<const identity::Credential>& cred, const SigV4Authorization& auth) const {
@@ -255,7 +264,8 @@ std::variant<Authenticated, ApiError> SigV4Verifier::Verify(const http::Request&
         "Authorization.");
   }
 
-  auto cred = lookup_(auth.access_key_id);
+  std::string_view token = request.HeaderValue("x-amz-security-token");
+  auto cred = lookup_(auth.access_key_id, token);
   if (!cred.has_value()) {
     if (cred.error().reason == identity::reason::kExpiredCredentials) {
       return ApiError{400, "ExpiredTokenException",
@@ -272,7 +282,8 @@ std::variant<Authenticated, ApiError> SigV4Verifier::Verify(const http::Request&
   bool has_token = request.HasHeader("x-amz-security-token");
   bool is_session =
       c.principal.type == identity::PrincipalType::kAssumedRole || c.expires.has_value();
-  if (has_token != is_session) {
+  if (has_token != is_session ||
+      (!c.session_token.empty() && !ConstantTimeEquals(c.session_token, token))) {
     return ApiError{400, "UnrecognizedClientException",
                     "The security token included in the request is invalid.", true};
   }

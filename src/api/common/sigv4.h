@@ -50,9 +50,16 @@ struct Authenticated {
 // ExpiredTokenException). Derived signing keys are cached per key and scope. Thread-safe.
 class SigV4Verifier {
  public:
+  // Finds the credential for an access key id and the request's X-Amz-Security-Token ("" when
+  // absent); temporary credentials are opened from their token.
+  using SessionCredentialLookup = std::function<Result<std::shared_ptr<const identity::Credential>>(
+      std::string_view access_key_id, std::string_view session_token)>;
+  // Long-term credentials only.
   using CredentialLookup =
       std::function<Result<std::shared_ptr<const identity::Credential>>(std::string_view)>;
 
+  SigV4Verifier(const crypto::Hashes& hashes, const Clock& clock, SessionCredentialLookup lookup,
+                std::chrono::seconds max_skew = std::chrono::minutes(15));
   SigV4Verifier(const crypto::Hashes& hashes, const Clock& clock, CredentialLookup lookup,
                 std::chrono::seconds max_skew = std::chrono::minutes(15));
 
@@ -65,7 +72,7 @@ class SigV4Verifier {
 
   const crypto::Hashes& hashes_;
   const Clock& clock_;
-  CredentialLookup lookup_;
+  SessionCredentialLookup lookup_;
   std::chrono::seconds max_skew_;
 
   struct CachedKey {

@@ -223,6 +223,38 @@ TEST_F(SigV4Test, SessionTokenRequiredExactlyForSessionKeys) {
   EXPECT_EQ(Error(with_token, "secretsmanager").code, "UnrecognizedClientException");
 }
 
+TEST_F(SigV4Test, SessionCredentialsAreBoundToTheirOwnToken) {
+  // A lookup that, like IdentityService, returns the credential a token opens: the verifier
+  // must still refuse a request whose token is not that credential's.
+  SigV4Verifier verifier(hashes_, clock_, [](std::string_view id, std::string_view) {
+    auto c = std::make_shared<identity::Credential>();
+    c->access_key_id = std::string(id);
+    c->secret = SecretBytes::CopyFrom(std::string_view(kSecret));
+    c->principal.type = identity::PrincipalType::kAssumedRole;
+    c->expires = FromUnixMillis(INT64_MAX / 2);
+    c->session_token = "the-real-token";
+    return Result<std::shared_ptr<const identity::Credential>>(
+        std::shared_ptr<const identity::Credential>(c));
+  });
+  auto r = Req("POST", "/",
+               {{"host", "example.amazonaws.com"},
+                {"x-amz-date", "20150830T123600Z"},
+                {"x-amz-security-token", "another-token"},
+                {"authorization",
+                 "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20150830/us-east-1/service/"
+                 "aws4_request, SignedHeaders=host;x-amz-date;x-amz-security-token, "
+                 "Signature=" +
+                     std::string(64, '0')}});
+  auto v = verifier.Verify(r, "service");
+  ASSERT_TRUE(std::holds_alternative<ApiError>(v));
+  EXPECT_EQ(std::get<ApiError>(v).code, "UnrecognizedClientException");
+  // With its own token the request gets as far as the signature check.
+  r.headers[2].value = "the-real-token";
+  v = verifier.Verify(r, "service");
+  ASSERT_TRUE(std::holds_alternative<ApiError>(v));
+  EXPECT_EQ(std::get<ApiError>(v).code, "InvalidSignatureException");
+}
+
 TEST_F(SigV4Test, DeclaredPayloadHashMustMatchBody) {
   auto r = JsonPost();
   r.headers.push_back({"x-amz-content-sha256", std::string(64, 'a')});

@@ -378,7 +378,7 @@ Result<ParameterValue> ParameterService::ReadSecretReference(std::string_view na
     }
     return std::move(desc).error();
   }
-  auto value = secrets_->GetSecretValue({secret_id, std::nullopt, std::nullopt});
+  auto value = secrets_->GetSecretValue({secret_id, std::nullopt, std::nullopt, nullptr});
   if (!value.has_value()) {
     if (value.error().code == ErrorCode::kNotFound ||
         value.error().code == ErrorCode::kFailedPrecondition) {

@@ -36,6 +36,8 @@ struct Secret {
   std::map<std::string, std::string> stages;
   int64_t version_count = 0;
   int64_t revision = 0;
+  // The resource policy document (PutResourcePolicy), if any.
+  std::optional<std::string> resource_policy;
 
   bool is_deleted() const { return deleted.has_value(); }
   // Labels on `version_id`, sorted.

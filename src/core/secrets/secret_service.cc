@@ -439,6 +439,10 @@ Result<SecretValueResult> SecretService::ReadValue(const Secret& s,
 
 Result<SecretValueResult> SecretService::GetSecretValue(const GetSecretValueRequest& req) {
   if (req.secret_id.starts_with("arn:")) {
+    if (req.authorize) {
+      COFFER_ASSIGN_OR_RETURN(Secret any, Resolve(req.secret_id));
+      COFFER_RETURN_IF_ERROR(req.authorize(any));
+    }
     COFFER_ASSIGN_OR_RETURN(Secret s, ResolveLive(req.secret_id));
     return ReadValue(s, req);
   }
@@ -450,6 +454,7 @@ Result<SecretValueResult> SecretService::GetSecretValue(const GetSecretValueRequ
                           store_.ReadValue(req.secret_id, req.version_id.value_or(""),
                                            req.version_stage.value_or(std::string(kCurrentStage))));
   if (!read) return NotFound();
+  if (req.authorize) COFFER_RETURN_IF_ERROR(req.authorize(read->secret));
   if (read->secret.is_deleted()) return InvalidRequest(std::string(kMarkedForDeletion));
   return ReadValue(read->secret, req, std::move(read->version));
 }
@@ -468,7 +473,7 @@ Result<BatchGetResult> SecretService::BatchGetSecretValue(const BatchGetRequest&
       return InvalidParameter("MaxResults and NextToken can only be used with Filters.");
     }
     for (const std::string& id : *req.secret_ids) {
-      auto v = GetSecretValue(GetSecretValueRequest{id, std::nullopt, std::nullopt});
+      auto v = GetSecretValue(GetSecretValueRequest{id, std::nullopt, std::nullopt, req.authorize});
       if (v.has_value()) {
         out.values.push_back(std::move(v).value());
       } else if (soft(v.error())) {
@@ -486,7 +491,14 @@ Result<BatchGetResult> SecretService::BatchGetSecretValue(const BatchGetRequest&
   list.next_token = req.next_token;
   COFFER_ASSIGN_OR_RETURN(ListSecretsResult page, ListSecrets(list));
   for (const SecretDescription& d : page.secrets) {
-    auto v = ReadValue(d.secret, GetSecretValueRequest{d.secret.arn, std::nullopt, std::nullopt});
+    if (req.authorize) {
+      if (auto denied = req.authorize(d.secret); !denied.has_value()) {
+        out.errors.push_back({d.secret.name, std::move(denied).error()});
+        continue;
+      }
+    }
+    auto v = ReadValue(d.secret,
+                       GetSecretValueRequest{d.secret.arn, std::nullopt, std::nullopt, nullptr});
     if (v.has_value()) {
       out.values.push_back(std::move(v).value());
     } else if (soft(v.error())) {
@@ -890,6 +902,38 @@ Result<SecretRef> SecretService::RestoreSecret(std::string_view secret_id) {
     s.deleted.reset();
     s.purge_after.reset();
     s.last_changed = clock_.Now();
+    auto updated = store_.Update(s, {}, {});
+    if (updated.has_value()) {
+      locked.held.ReleaseWhenSettled();
+      return SecretRef{s.arn, s.name};
+    }
+    if (updated.error().code != ErrorCode::kAborted) return std::move(updated).error();
+  }
+  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
+                                reason::kThrottled);
+}
+
+Result<SecretRef> SecretService::PutResourcePolicy(std::string_view secret_id, std::string policy) {
+  for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
+    COFFER_ASSIGN_OR_RETURN(Locked locked, Lock(secret_id, /*live=*/true));
+    Secret& s = locked.secret;
+    s.resource_policy = policy;
+    auto updated = store_.Update(s, {}, {});
+    if (updated.has_value()) {
+      locked.held.ReleaseWhenSettled();
+      return SecretRef{s.arn, s.name};
+    }
+    if (updated.error().code != ErrorCode::kAborted) return std::move(updated).error();
+  }
+  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
+                                reason::kThrottled);
+}
+
+Result<SecretRef> SecretService::DeleteResourcePolicy(std::string_view secret_id) {
+  for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
+    COFFER_ASSIGN_OR_RETURN(Locked locked, Lock(secret_id, /*live=*/true));
+    Secret& s = locked.secret;
+    s.resource_policy.reset();
     auto updated = store_.Update(s, {}, {});
     if (updated.has_value()) {
       locked.held.ReleaseWhenSettled();

@@ -2,6 +2,7 @@
 #define COFFER_CORE_SECRETS_SECRET_SERVICE_H_
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -42,10 +43,15 @@ struct CreateSecretResult {
   std::optional<std::string> version_id;
 };
 
+// Decides whether the caller may act on a secret (called with the secret before its value is
+// read or anything is recorded); an error is returned as it is.
+using SecretAuthorizer = std::function<Result<void>(const Secret&)>;
+
 struct GetSecretValueRequest {
   std::string secret_id;
   std::optional<std::string> version_id;
   std::optional<std::string> version_stage;
+  SecretAuthorizer authorize;  // optional
 };
 struct SecretValueResult {
   SecretRef ref;
@@ -56,6 +62,7 @@ struct SecretValueResult {
 };
 
 struct BatchGetRequest {
+  SecretAuthorizer authorize;  // optional; a denial becomes that secret's error
   std::optional<std::vector<std::string>> secret_ids;
   std::optional<std::vector<SecretFilter>> filters;
   std::optional<int64_t> max_results;
@@ -182,6 +189,13 @@ class SecretService {
   Result<void> TagResource(std::string_view secret_id, const core::Tags& tags);
   Result<void> UntagResource(std::string_view secret_id, const std::vector<std::string>& keys);
   Result<SecretBytes> GetRandomPassword(const PasswordOptions& options);
+
+  const core::Account& account() const { return keys_.account(); }
+  // The secret a SecretId names (name, full or partial ARN), deleted or not: for authorization.
+  Result<Secret> Lookup(std::string_view secret_id) { return Resolve(secret_id); }
+  // Resource policies. `policy` has been validated by the caller.
+  Result<SecretRef> PutResourcePolicy(std::string_view secret_id, std::string policy);
+  Result<SecretRef> DeleteResourcePolicy(std::string_view secret_id);
 
   // Purges secrets whose recovery window has ended. Returns how many were purged.
   Result<size_t> PurgeDue(size_t limit = 1000);

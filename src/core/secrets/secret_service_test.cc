@@ -54,7 +54,7 @@ class SecretServiceTest : public ::testing::Test {
   }
   std::string Value(std::string id, std::optional<std::string> stage = std::nullopt,
                     std::optional<std::string> vid = std::nullopt) {
-    auto r = service_.GetSecretValue({std::move(id), std::move(vid), std::move(stage)});
+    auto r = service_.GetSecretValue({std::move(id), std::move(vid), std::move(stage), nullptr});
     if (!r.has_value()) return "ERROR:" + std::string(r.error().reason);
     return std::string(r->value.bytes.view());
   }
@@ -189,14 +189,14 @@ TEST_F(SecretServiceTest, GetByVersionIdAndStageRules) {
   Create("s", "v1", 1);
   Put("s", "v2", 2);
   EXPECT_EQ(Value("s", "AWSCURRENT", Token(2)), "v2");
-  auto mismatch = service_.GetSecretValue({"s", Token(1), std::string("AWSCURRENT")});
+  auto mismatch = service_.GetSecretValue({"s", Token(1), std::string("AWSCURRENT"), nullptr});
   ASSERT_FALSE(mismatch.has_value());
   EXPECT_EQ(mismatch.error().message,
             "You provided a VersionStage that is not associated to the provided VersionId.");
-  auto no_stage = service_.GetSecretValue({"s", std::nullopt, std::string("NOPE")});
+  auto no_stage = service_.GetSecretValue({"s", std::nullopt, std::string("NOPE"), nullptr});
   EXPECT_EQ(no_stage.error().message,
             "Secrets Manager can't find the specified secret value for staging label: NOPE");
-  auto no_version = service_.GetSecretValue({"s", Token(9), std::nullopt});
+  auto no_version = service_.GetSecretValue({"s", Token(9), std::nullopt, nullptr});
   EXPECT_EQ(no_version.error().reason, reason::kNotFound);
 }
 

@@ -40,7 +40,6 @@ Result<std::optional<secrets::SecretRead>> MemorySecretStore::ReadValue(std::str
   if (n == name_to_arn_.end()) return std::optional<secrets::SecretRead>();
   const Entry& e = by_arn_.find(n->second)->second;
   secrets::SecretRead out{e.secret, std::nullopt};
-  out.secret.tags.reset();
   std::string vid(version_id);
   if (vid.empty()) {
     auto st = e.secret.stages.find(std::string(stage));

@@ -158,6 +158,18 @@ const std::vector<const char*>& Steps() {
         sealed BLOB NOT NULL
       );
       )sql",
+      // 5: IAM (users, roles, managed policies, OIDC providers; one JSON row each) and Secrets
+      // Manager resource policies.
+      R"sql(
+      CREATE TABLE iam_entities(
+        kind TEXT NOT NULL,
+        key  TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY(kind, key)
+      ) WITHOUT ROWID;
+
+      ALTER TABLE secrets ADD COLUMN resource_policy TEXT;
+      )sql",
   };
   return steps;
 }

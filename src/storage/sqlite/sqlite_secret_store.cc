@@ -11,9 +11,10 @@ namespace {
 using secrets::Secret;
 using secrets::SecretVersion;
 
-#define COFFER_SECRET_COLUMNS                                               \
-  "arn, name, description, kms_key_id, type, created_ms, last_changed_ms, " \
-  "last_accessed_ms, deleted_ms, purge_after_ms, tags, stages, version_count, revision"
+#define COFFER_SECRET_COLUMNS                                                             \
+  "arn, name, description, kms_key_id, type, created_ms, last_changed_ms, "               \
+  "last_accessed_ms, deleted_ms, purge_after_ms, tags, stages, version_count, revision, " \
+  "resource_policy"
 
 std::optional<Timestamp> OptTime(const std::optional<int64_t>& ms) {
   if (!ms) return std::nullopt;
@@ -42,6 +43,7 @@ Result<Secret> ReadSecret(const Statement& st) {
   COFFER_ASSIGN_OR_RETURN(s.stages, internal::DecodeStringMap(st.Text(11)));
   s.version_count = st.Int(12);
   s.revision = st.Int(13);
+  s.resource_policy = st.OptText(14);
   return s;
 }
 
@@ -59,6 +61,7 @@ void BindSecret(Statement& st, const Secret& s) {
     st.BindNull(7);
   }
   st.Bind(8, internal::EncodeStringMap(s.stages)).Bind(9, s.version_count);
+  st.Bind(14, s.resource_policy);
 }
 
 Result<void> InsertVersion(Connection& c, const std::string& arn, const SecretVersion& v) {
@@ -148,18 +151,15 @@ Result<std::optional<secrets::SecretRead>> SqliteSecretStore::ReadValueUncached(
   return db_.Read([&](Connection& c) -> Result<std::optional<secrets::SecretRead>> {
     ReadTransaction txn(c);
     COFFER_RETURN_IF_ERROR(txn.Begin());
-    // Tags are left out (NULL): this path serves values, not metadata.
-    COFFER_ASSIGN_OR_RETURN(
-        Statement st,
-        c.Prepare("SELECT arn, name, description, kms_key_id, type, created_ms, last_changed_ms, "
-                  "last_accessed_ms, deleted_ms, purge_after_ms, NULL, stages, version_count, "
-                  "revision, id FROM secrets WHERE name = ?1"));
+    // Tags and the resource policy come along: authorization needs them.
+    COFFER_ASSIGN_OR_RETURN(Statement st, c.Prepare("SELECT " COFFER_SECRET_COLUMNS
+                                                    ", id FROM secrets WHERE name = ?1"));
     st.Bind(1, name);
     COFFER_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return std::optional<secrets::SecretRead>();
     secrets::SecretRead out;
     COFFER_ASSIGN_OR_RETURN(out.secret, ReadSecret(st));
-    int64_t secret_id = st.Int(14);
+    int64_t secret_id = st.Int(15);
     std::string vid(version_id);
     if (vid.empty()) {
       auto it = out.secret.stages.find(std::string(stage));
@@ -307,8 +307,8 @@ Result<void> SqliteSecretStore::Create(const Secret& secret,
             Statement st,
             c.Prepare("INSERT INTO secrets(description, kms_key_id, type, last_changed_ms, "
                       "deleted_ms, purge_after_ms, tags, stages, version_count, arn, name, "
-                      "created_ms, last_accessed_ms, revision) "
-                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1)"));
+                      "created_ms, last_accessed_ms, resource_policy, revision) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 1)"));
         BindSecret(st, secret);
         st.Bind(10, secret.arn)
             .Bind(11, secret.name)
@@ -328,10 +328,11 @@ Result<void> SqliteSecretStore::Update(const Secret& secret,
       [secret, new_versions, deleted_versions](Connection& c) -> Result<void> {
         COFFER_ASSIGN_OR_RETURN(
             Statement st,
-            c.Prepare("UPDATE secrets SET description = ?1, kms_key_id = ?2, type = ?3, "
-                      "last_changed_ms = ?4, deleted_ms = ?5, purge_after_ms = ?6, tags = ?7, "
-                      "stages = ?8, version_count = ?9, revision = revision + 1 "
-                      "WHERE arn = ?10 AND revision = ?11"));
+            c.Prepare(
+                "UPDATE secrets SET description = ?1, kms_key_id = ?2, type = ?3, "
+                "last_changed_ms = ?4, deleted_ms = ?5, purge_after_ms = ?6, tags = ?7, "
+                "stages = ?8, version_count = ?9, resource_policy = ?14, revision = revision + 1 "
+                "WHERE arn = ?10 AND revision = ?11"));
         BindSecret(st, secret);
         st.Bind(10, secret.arn).Bind(11, secret.revision);
         COFFER_RETURN_IF_ERROR(st.Run());

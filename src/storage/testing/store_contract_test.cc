@@ -9,10 +9,12 @@
 #include <vector>
 
 #include "storage/memory/memory_access_key_store.h"
+#include "storage/memory/memory_iam_store.h"
 #include "storage/memory/memory_key_store.h"
 #include "storage/memory/memory_secret_store.h"
 #include "storage/sqlite/sqlite_access_key_store.h"
 #include "storage/sqlite/sqlite_database.h"
+#include "storage/sqlite/sqlite_iam_store.h"
 #include "storage/sqlite/sqlite_key_store.h"
 #include "storage/sqlite/sqlite_secret_store.h"
 
@@ -28,12 +30,14 @@ struct Backend {
   std::unique_ptr<secrets::SecretStore> secrets;
   std::unique_ptr<keys::KeyStore> keys;
   std::unique_ptr<identity::AccessKeyStore> access_keys;
+  std::unique_ptr<identity::IamStore> iam;
   std::function<void()> sync = [] {};
   std::filesystem::path dir;
   ~Backend() {
     secrets.reset();
     keys.reset();
     access_keys.reset();
+    iam.reset();
     db.reset();
     if (!dir.empty()) std::filesystem::remove_all(dir);
   }
@@ -46,6 +50,7 @@ std::unique_ptr<Backend> MakeMemory() {
   b->secrets = std::make_unique<memory::MemorySecretStore>();
   b->keys = std::make_unique<memory::MemoryKeyStore>();
   b->access_keys = std::make_unique<memory::MemoryAccessKeyStore>();
+  b->iam = std::make_unique<memory::MemoryIamStore>();
   return b;
 }
 
@@ -61,6 +66,7 @@ std::unique_ptr<Backend> MakeSqlite() {
   b->secrets = std::make_unique<sqlite::SqliteSecretStore>(*b->db);
   b->keys = std::make_unique<sqlite::SqliteKeyStore>(*b->db);
   b->access_keys = std::make_unique<sqlite::SqliteAccessKeyStore>(*b->db);
+  b->iam = std::make_unique<sqlite::SqliteIamStore>(*b->db);
   b->sync = [d = b->db.get()] { d->Flush(); };
   return b;
 }
@@ -129,13 +135,16 @@ TEST_P(SecretStoreContractTest, CreateThenFindReturnsEveryField) {
 TEST_P(SecretStoreContractTest, ReadValueFindsVersionByIdOrStage) {
   Secret s = MakeSecret("rv", 1);
   s.tags = core::Tags{{"k", "v"}};
+  s.resource_policy = R"({"Version":"2012-10-17"})";
   s.stages = {{"AWSCURRENT", "v2"}, {"OLD", "v1"}};
   ASSERT_TRUE(store().Create(s, MakeVersion("v1", 1, "one")).has_value());
   s.revision = 1;
   ASSERT_TRUE(store().Update(s, {MakeVersion("v2", 2, "two")}, {}).has_value());
   auto by_stage = store().ReadValue("rv", "", "AWSCURRENT")->value();
   EXPECT_EQ(by_stage.secret.arn, s.arn);
-  EXPECT_FALSE(by_stage.secret.tags.has_value());  // not loaded on this path
+  // Tags and the resource policy come along: authorization of the read needs them.
+  EXPECT_EQ(by_stage.secret.tags, s.tags);
+  EXPECT_EQ(by_stage.secret.resource_policy, s.resource_policy);
   EXPECT_EQ(by_stage.secret.stages, s.stages);
   ASSERT_TRUE(by_stage.version.has_value());
   EXPECT_EQ(by_stage.version->ciphertext, "two");
@@ -485,8 +494,11 @@ class AccessKeyStoreContractTest : public ::testing::TestWithParam<BackendFactor
 TEST_P(AccessKeyStoreContractTest, PutGetListDelete) {
   identity::AccessKeyRecord r;
   r.access_key_id = "AKIAAAAAAAAAAAAAAAAA";
-  r.principal = {identity::PrincipalType::kUser, "arn:aws:iam::123456789012:user/alice",
-                 "AIDAEXAMPLE", "123456789012", "alice"};
+  r.principal.type = identity::PrincipalType::kUser;
+  r.principal.arn = "arn:aws:iam::123456789012:user/alice";
+  r.principal.principal_id = "AIDAEXAMPLE";
+  r.principal.account_id = "123456789012";
+  r.principal.name = "alice";
   r.sealed_secret = std::string("\x00sealed", 7);
   r.created = T(5);
   r.expires = T(99);
@@ -511,4 +523,88 @@ INSTANTIATE_TEST_SUITE_P(Backends, AccessKeyStoreContractTest,
                          BackendName);
 
 }  // namespace
+class IamStoreContractTest : public ::testing::TestWithParam<BackendFactory> {
+ protected:
+  void SetUp() override { b_ = GetParam()(); }
+  identity::IamStore& store() { return *b_->iam; }
+  std::unique_ptr<Backend> b_;
+};
+
+TEST_P(IamStoreContractTest, EveryEntityRoundTripsAndDeletes) {
+  identity::User u;
+  u.name = "Alice";
+  u.user_id = "AIDAEXAMPLE";
+  u.path = "/eng/";
+  u.arn = "arn:aws:iam::123456789012:user/eng/Alice";
+  u.created = T(1);
+  u.tags = {{"team", "db"}};
+  u.policies.inline_policies["p"] = R"({"Statement":[]})";
+  u.policies.attached = {"arn:aws:iam::123456789012:policy/x"};
+  identity::Role r;
+  r.name = "reader";
+  r.role_id = "AROAEXAMPLE";
+  r.arn = "arn:aws:iam::123456789012:role/reader";
+  r.description = "d";
+  r.assume_role_policy = "{}";
+  r.max_session_duration_seconds = 7200;
+  r.created = T(2);
+  identity::ManagedPolicy mp;
+  mp.name = "x";
+  mp.policy_id = "ANPAEXAMPLE";
+  mp.arn = "arn:aws:iam::123456789012:policy/x";
+  mp.default_version_id = "v2";
+  mp.versions = {{"v1", "{1}", T(3)}, {"v2", "{2}", T(4)}};
+  mp.next_version = 3;
+  mp.created = T(3);
+  mp.updated = T(4);
+  identity::OidcProvider p;
+  p.arn = "arn:aws:iam::123456789012:oidc-provider/issuer.example/id/1";
+  p.url = "https://issuer.example/id/1";
+  p.client_ids = {"sts.amazonaws.com"};
+  p.thumbprints = {std::string(40, 'a')};
+  p.jwks = R"({"keys":[]})";
+  p.created = T(5);
+  ASSERT_TRUE(store().PutUser(u).has_value());
+  ASSERT_TRUE(store().PutRole(r).has_value());
+  ASSERT_TRUE(store().PutPolicy(mp).has_value());
+  ASSERT_TRUE(store().PutProvider(p).has_value());
+  b_->sync();
+
+  auto all = store().LoadAll();
+  ASSERT_TRUE(all.has_value());
+  ASSERT_EQ(all->users.size(), 1u);
+  EXPECT_EQ(all->users[0].arn, u.arn);
+  EXPECT_EQ(all->users[0].tags, u.tags);
+  EXPECT_EQ(all->users[0].policies.inline_policies, u.policies.inline_policies);
+  EXPECT_EQ(all->users[0].policies.attached, u.policies.attached);
+  EXPECT_EQ(all->users[0].created, u.created);
+  ASSERT_EQ(all->roles.size(), 1u);
+  EXPECT_EQ(all->roles[0].max_session_duration_seconds, 7200);
+  EXPECT_EQ(all->roles[0].assume_role_policy, "{}");
+  ASSERT_EQ(all->policies.size(), 1u);
+  ASSERT_EQ(all->policies[0].versions.size(), 2u);
+  EXPECT_EQ(all->policies[0].versions[1].document, "{2}");
+  EXPECT_EQ(all->policies[0].DefaultVersion()->version_id, "v2");
+  ASSERT_EQ(all->providers.size(), 1u);
+  EXPECT_EQ(all->providers[0].client_ids, p.client_ids);
+  EXPECT_EQ(all->providers[0].jwks, p.jwks);
+
+  // Users and roles are keyed without case: a put under another spelling replaces.
+  u.name = "ALICE";
+  ASSERT_TRUE(store().PutUser(u).has_value());
+  EXPECT_EQ(store().LoadAll()->users.size(), 1u);
+  ASSERT_TRUE(store().DeleteUser("alice").has_value());
+  ASSERT_TRUE(store().DeleteRole("reader").has_value());
+  ASSERT_TRUE(store().DeletePolicy(mp.arn).has_value());
+  ASSERT_TRUE(store().DeleteProvider(p.arn).has_value());
+  ASSERT_TRUE(store().DeleteProvider(p.arn).has_value());  // absent: not an error
+  auto none = store().LoadAll();
+  EXPECT_TRUE(none->users.empty() && none->roles.empty() && none->policies.empty() &&
+              none->providers.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, IamStoreContractTest,
+                         ::testing::Values(BackendFactory(MakeMemory), BackendFactory(MakeSqlite)),
+                         BackendName);
+
 }  // namespace coffer::storage
