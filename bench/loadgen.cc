@@ -26,6 +26,10 @@
 //                                     per line), sent as-is
 // SSM Parameter Store (--service ssm; X-Amz-Target AmazonSSM.<Op>, signing name ssm): --body-file
 // only, e.g. --service ssm --op GetParameter --body-file F
+//
+// Credentials: --access-key and --secret-key (default: the bench scripts' root keys); with
+// --session-token (temporary credentials from STS) every request also carries a signed
+// X-Amz-Security-Token header, as botocore sends it.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -77,6 +81,10 @@ constexpr std::string_view kSsmService = "ssm";
 constexpr std::string_view kSsmTargetPrefix = "AmazonSSM";
 constexpr std::string_view kContentType = "application/x-amz-json-1.1";
 constexpr std::string_view kSignedHeaders = "content-type;host;x-amz-date;x-amz-target";
+// With session credentials botocore adds X-Amz-Security-Token before signing, so it is signed too
+// (header names sorted).
+constexpr std::string_view kSignedHeadersWithToken =
+    "content-type;host;x-amz-date;x-amz-security-token;x-amz-target";
 
 enum class Op {
   kGetSecretValue,
@@ -129,6 +137,7 @@ struct Options {
   std::string endpoint = "http://127.0.0.1:8700";
   std::string access_key = "AKIDBENCHMARK0000000";
   std::string secret_key = "benchmark-secret-access-key-0000000000";
+  std::string session_token;  // temporary credentials (STS); empty for long-term keys
   std::string op_name = "GetSecretValue";
   Op op = Op::kGetSecretValue;
   int connections = 16;
@@ -374,10 +383,12 @@ class Signer {
       : hashes_(hashes),
         access_key_(opt.access_key),
         secret_key_(opt.secret_key),
+        session_token_(opt.session_token),
+        signed_headers_(opt.session_token.empty() ? kSignedHeaders : kSignedHeadersWithToken),
         host_(std::move(host_header)),
         service_(opt.service.empty() ? std::string(kService) : opt.service),
         target_prefix_(opt.target_prefix + ".") {
-    canonical_.reserve(512);
+    canonical_.reserve(512 + session_token_.size());
     string_to_sign_.reserve(256);
     mac_input_.reserve(256);
   }
@@ -395,10 +406,14 @@ class Signer {
     canonical_.append(host_);
     canonical_.append("\nx-amz-date:");
     canonical_.append(amz_date_, 16);
+    if (!session_token_.empty()) {
+      canonical_.append("\nx-amz-security-token:");
+      canonical_.append(session_token_);
+    }
     canonical_.append("\nx-amz-target:");
     canonical_.append(target_);
     canonical_.append("\n\n");
-    canonical_.append(kSignedHeaders);
+    canonical_.append(signed_headers_);
     canonical_.push_back('\n');
     AppendHex(canonical_, hashes_.Sha256(body));
 
@@ -413,6 +428,10 @@ class Signer {
     out.append(host_);
     out.append("\r\nX-Amz-Date: ");
     out.append(amz_date_, 16);
+    if (!session_token_.empty()) {
+      out.append("\r\nX-Amz-Security-Token: ");
+      out.append(session_token_);
+    }
     out.append("\r\nX-Amz-Target: ");
     out.append(target_);
     out.append("\r\nContent-Type: ");
@@ -422,7 +441,7 @@ class Signer {
     out.push_back('/');
     out.append(scope_);
     out.append(", SignedHeaders=");
-    out.append(kSignedHeaders);
+    out.append(signed_headers_);
     out.append(", Signature=");
     AppendHex(out, SignWithKey(string_to_sign_));
     out.append("\r\nContent-Length: ");
@@ -473,6 +492,8 @@ class Signer {
   const crypto::Hashes& hashes_;
   std::string access_key_;
   std::string secret_key_;
+  std::string session_token_;
+  std::string_view signed_headers_;
   std::string host_;
   std::string service_;        // SigV4 signing name: secretsmanager or kms
   std::string target_prefix_;  // "secretsmanager." or "TrentService."
@@ -1426,6 +1447,9 @@ int Main(int argc, char** argv) {
   app.add_option("--endpoint", opt.endpoint, "http://HOST:PORT")->capture_default_str();
   app.add_option("--access-key", opt.access_key, "Access key id")->capture_default_str();
   app.add_option("--secret-key", opt.secret_key, "Secret access key");
+  app.add_option("--session-token", opt.session_token,
+                 "Session token of temporary credentials (STS AssumeRole): sent as "
+                 "X-Amz-Security-Token and signed, as botocore does");
   app.add_option("--op", opt.op_name,
                  "GetSecretValue | DescribeSecret | PutSecretValue | ListSecrets | CreateSecret | "
                  "ListSecretsWalk; KMS: Encrypt | Decrypt | GenerateDataKey; any name with "

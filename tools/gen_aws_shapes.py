@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
-"""Generates C++ input-shape tables for awsJson1_1 services from botocore's service models.
+"""Generates C++ shape tables for AWS services from botocore's service models.
 
 The tables drive request validation in src/api/aws_json (required members, JSON types, lengths,
 ranges, enums, patterns), so Coffer refuses malformed input exactly where AWS's model says to.
 The output is committed; rerun this when botocore's models change:
 
     tools/gen_aws_shapes.py secretsmanager > src/api/aws_json/shapes/secretsmanager_shapes.inc
+    tools/gen_aws_shapes.py iam > src/api/aws_query/shapes/iam_shapes.inc
+
+For awsJson1_1 services the output is the operations' input shapes and `kOperations` (names and
+inputs). For query-protocol services (IAM, STS) it also has the output shapes and `kQueryModel`
+(see src/api/aws_query/query_model.h): per operation its input, output, resultWrapper and whether
+it is unsigned (authtype none), plus the XML/form names that differ from the member names
+(locationName, list member and map key/value names) and the flattened lists and maps.
 
 It needs botocore (the image's python3 has 1.43); the build does not.
 """
@@ -57,9 +64,12 @@ def main():
             visit(s["value"]["shape"])
         order.append(name)
 
+    query = model["metadata"]["protocol"] == "query"
     for _, op in ops:
         if "input" in op:
             visit(op["input"]["shape"])
+        if query and "output" in op:
+            visit(op["output"]["shape"])
 
     out = []
     w = out.append
@@ -98,13 +108,79 @@ def main():
         elif s["type"] == "map":
             fields += [f".key = &k{s['key']['shape']}", f".value = &k{s['value']['shape']}"]
         w(f"const Shape k{name} = {{{', '.join(fields)}}};")
-    w("const Operation kOperations[] = {")
-    for op_name, op in ops:
-        inp = f"&k{op['input']['shape']}" if "input" in op else "nullptr"
-        w(f"  {{{cstr(op_name)}, {inp}}},")
-    w("};")
+    if query:
+        emit_query_model(model, ops, order, w)
+    else:
+        w("const Operation kOperations[] = {")
+        for op_name, op in ops:
+            inp = f"&k{op['input']['shape']}" if "input" in op else "nullptr"
+            w(f"  {{{cstr(op_name)}, {inp}}},")
+        w("};")
     w("// clang-format on")
     print("\n".join(out))
+
+
+def is_unsigned(op):
+    return op.get("authtype") == "none" or op.get("auth") == ["smithy.api#noAuth"]
+
+
+def emit_query_model(model, ops, order, w):
+    """The query protocol's tables: operations, wire names, flattened shapes, kQueryModel."""
+    shapes = model["shapes"]
+    for generated in ("QueryOperations", "QueryWireNames", "QueryFlattened", "QueryModel"):
+        if generated in shapes:
+            sys.exit(f"shape name {generated} collides with a generated table")
+    wire_names, flattened = [], []
+    for name in order:
+        s = shapes[name]
+        if "timestampFormat" in s:
+            sys.exit(f"{name}: timestampFormat is not supported by the query protocol code")
+        if s.get("flattened"):
+            flattened.append(name)
+        if s["type"] == "structure":
+            for mname, m in s.get("members", {}).items():
+                if m.get("location") or m.get("xmlAttribute") or m.get("xmlNamespace"):
+                    sys.exit(f"{name}.{mname}: member location/xmlAttribute not supported")
+                wire = m.get("locationName", mname)
+                target = shapes[m["shape"]]
+                if target["type"] == "list" and target.get("flattened"):
+                    # botocore names a flattened list's elements after its member's locationName,
+                    # in both directions (QuerySerializer, BaseXMLResponseParser._member_key_name).
+                    wire = target["member"].get("locationName", wire)
+                if wire != mname:
+                    wire_names.append((name, mname, wire))
+        elif s["type"] == "list":
+            if "locationName" in s["member"] and not s.get("flattened"):
+                wire_names.append((name, "member", s["member"]["locationName"]))
+        elif s["type"] == "map":
+            for part in ("key", "value"):
+                if "locationName" in s[part]:
+                    wire_names.append((name, part, s[part]["locationName"]))
+    w("const QueryOperation kQueryOperations[] = {")
+    for op_name, op in ops:
+        inp = f"&k{op['input']['shape']}" if "input" in op else "nullptr"
+        out = f"&k{op['output']['shape']}" if "output" in op else "nullptr"
+        wrapper = cstr(op["output"]["resultWrapper"]) \
+            if "output" in op and "resultWrapper" in op["output"] else "nullptr"
+        unsigned = "true" if is_unsigned(op) else "false"
+        w(f"  {{{cstr(op_name)}, {inp}, {out}, {wrapper}, {unsigned}}},")
+    w("};")
+    if wire_names:
+        w("const WireName kQueryWireNames[] = {")
+        for shape, member, wire in wire_names:
+            w(f"  {{&k{shape}, {cstr(member)}, {cstr(wire)}}},")
+        w("};")
+        names = "kQueryWireNames"
+    else:
+        names = "{}"
+    if flattened:
+        w(f"const Shape* const kQueryFlattened[] = {{{', '.join('&k' + n for n in flattened)}}};")
+        flat = "kQueryFlattened"
+    else:
+        flat = "{}"
+    meta = model["metadata"]
+    w(f"const QueryModel kQueryModel = {{{cstr(meta['apiVersion'])}, {cstr(meta['xmlNamespace'])}, "
+      f"kQueryOperations, {names}, {flat}}};")
 
 
 if __name__ == "__main__":

@@ -15,12 +15,20 @@
 #include "api/aws_json/re2_pattern_matcher.h"
 #include "api/aws_json/secrets_manager_api.h"
 #include "api/aws_json/ssm_api.h"
+#include "api/aws_query/aws_query_protocol.h"
+#include "api/aws_query/iam_api.h"
+#include "api/aws_query/sts_api.h"
+#include "api/common/policy_cache.h"
+#include "api/common/policy_document_parser.h"
 #include "api/common/sigv4.h"
 #include "base/logging.h"
 #include "base/metrics.h"
 #include "base/strings.h"
 #include "core/common/account.h"
+#include "core/identity/authorizer.h"
+#include "core/identity/iam_service.h"
 #include "core/identity/identity_service.h"
+#include "core/identity/sts_service.h"
 #include "core/keys/key_ring.h"
 #include "core/keys/key_service.h"
 #include "core/parameters/parameter_service.h"
@@ -28,8 +36,11 @@
 #include "crypto/openssl/openssl_aead.h"
 #include "crypto/openssl/openssl_asymmetric.h"
 #include "crypto/openssl/openssl_hashes.h"
+#include "crypto/openssl/openssl_jose_codec.h"
 #include "crypto/openssl/openssl_random.h"
 #include "http/server.h"
+#include "oidc/document_fetcher.h"
+#include "oidc/oidc_token_verifier.h"
 #include "server/data_dir.h"
 #include "server/log_sink.h"
 #include "server/root_of_trust.h"
@@ -37,6 +48,7 @@
 #include "server/sys_api.h"
 #include "storage/sqlite/sqlite_access_key_store.h"
 #include "storage/sqlite/sqlite_database.h"
+#include "storage/sqlite/sqlite_iam_store.h"
 #include "storage/sqlite/sqlite_key_store.h"
 #include "storage/sqlite/sqlite_meta.h"
 #include "storage/sqlite/sqlite_parameter_store.h"
@@ -124,11 +136,23 @@ class CofferServerImpl final : public CofferServer {
   api::aws_json::Re2PatternMatcher parameter_patterns_;
   std::unique_ptr<parameters::ParameterService> parameters_;
   std::unique_ptr<identity::IdentityService> identity_;
+  std::unique_ptr<storage::sqlite::SqliteIamStore> iam_store_;
+  api::JsonPolicyParser policy_parser_;
+  std::unique_ptr<api::PolicyCache> policy_cache_;
+  std::unique_ptr<identity::IamService> iam_;
+  std::unique_ptr<identity::Authorizer> authorizer_;
+  crypto::OpensslJoseCodec jose_;
+  oidc::HttpsDocumentFetcher oidc_fetcher_;
+  std::unique_ptr<oidc::OidcTokenVerifier> web_identity_;
+  std::unique_ptr<identity::StsService> sts_;
   std::unique_ptr<api::SigV4Verifier> verifier_;
   std::unique_ptr<api::aws_json::AwsJsonProtocol> aws_json_;
   std::unique_ptr<api::aws_json::SecretsManagerApi> secrets_api_;
   std::unique_ptr<api::aws_json::KmsApi> kms_api_;
   std::unique_ptr<api::aws_json::SsmApi> ssm_api_;
+  std::unique_ptr<api::aws_query::AwsQueryProtocol> aws_query_;
+  std::unique_ptr<api::aws_query::IamApi> iam_api_;
+  std::unique_ptr<api::aws_query::StsApi> sts_api_;
   std::unique_ptr<SysApi> sys_api_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<http::Server> http_;
@@ -213,6 +237,17 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
                                                       clock_, secrets::SecretService::Options{});
   identity_ = std::make_unique<identity::IdentityService>(*access_key_store_, *ring_, random_,
                                                           clock_, account_);
+  identity_->set_policy_parser(&policy_parser_);
+  // IAM: policies are not secret, so they load before any unseal.
+  iam_store_ = std::make_unique<storage::sqlite::SqliteIamStore>(*db_);
+  iam_ = std::make_unique<identity::IamService>(*iam_store_, *identity_, policy_parser_, random_,
+                                                clock_, account_);
+  COFFER_RETURN_IF_ERROR(iam_->Load());
+  authorizer_ = std::make_unique<identity::Authorizer>(*iam_);
+  policy_cache_ = std::make_unique<api::PolicyCache>(policy_parser_);
+  web_identity_ = std::make_unique<oidc::OidcTokenVerifier>(asymmetric_, jose_, oidc_fetcher_);
+  sts_ = std::make_unique<identity::StsService>(*iam_, *identity_, *web_identity_, *authorizer_,
+                                                clock_);
   // Key file and PKCS#11 unseal here; a Shamir server starts sealed and runs OnUnsealed when
   // the last unseal key arrives.
   out_ = &out;
@@ -222,20 +257,34 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
   COFFER_RETURN_IF_ERROR(root_of_trust_->UnsealAtStart());
 
   verifier_ = std::make_unique<api::SigV4Verifier>(
-      hashes_, clock_, [this](std::string_view id) { return identity_->FindCredential(id); },
+      hashes_, clock_,
+      [this](std::string_view id, std::string_view token) {
+        return identity_->FindCredential(id, token);
+      },
       config_.max_clock_skew);
   metrics::Registry& registry = metrics::Registry::Default();
   aws_json_ =
       std::make_unique<api::aws_json::AwsJsonProtocol>(*verifier_, random_, clock_, registry);
+  aws_json_->set_authorizer(authorizer_.get());
   secrets_api_ = std::make_unique<api::aws_json::SecretsManagerApi>(*secrets_);
+  secrets_api_->set_policy_cache(policy_cache_.get());
   aws_json_->AddService(secrets_api_.get());
   kms_api_ = std::make_unique<api::aws_json::KmsApi>(*keys_);
+  kms_api_->set_policy_cache(policy_cache_.get());
   aws_json_->AddService(kms_api_.get());
   parameters_ = std::make_unique<parameters::ParameterService>(
       *parameter_store_, *keys_, parameter_patterns_, clock_, secrets_.get(),
       parameters::ParameterService::Options{});
   ssm_api_ = std::make_unique<api::aws_json::SsmApi>(*parameters_);
   aws_json_->AddService(ssm_api_.get());
+  aws_query_ = std::make_unique<api::aws_query::AwsQueryProtocol>(
+      *verifier_, random_, clock_,
+      api::aws_query::RequestMetrics{&aws_json_->requests_family(), &aws_json_->latency_family()});
+  aws_query_->set_authorizer(authorizer_.get());
+  iam_api_ = std::make_unique<api::aws_query::IamApi>(*iam_, *authorizer_);
+  aws_query_->AddService(iam_api_.get());
+  sts_api_ = std::make_unique<api::aws_query::StsApi>(*sts_, *authorizer_, account_);
+  aws_query_->AddService(sts_api_.get());
   sys_api_ = std::make_unique<SysApi>(*root_of_trust_, *verifier_);
   router_ = std::make_unique<Router>(
       *aws_json_, registry,
@@ -244,6 +293,7 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
         return storage::sqlite::GetMeta(*db_, "account_id").has_value();
       },
       config_.max_body_bytes, sys_api_.get(), [this] { return ring_->is_sealed(); });
+  router_->set_aws_query(aws_query_.get());
 
   http::Server::Options hopts;
   hopts.host = listen.host;

@@ -19,6 +19,7 @@ http::Response Text(int status, std::string content_type, std::string body) {
 bool Router::MayBlock(const http::Request& request) const {
   // Unsealing and rotations read and write the store and may talk to an HSM.
   if (sys_ != nullptr && SysApi::Accepts(request)) return request.method == "POST";
+  if (aws_query_ != nullptr && aws_query_->Accepts(request)) return aws_query_->MayBlock(request);
   return aws_json_.Accepts(request) && aws_json_.MayBlock(request);
 }
 
@@ -39,7 +40,16 @@ http::Response Router::Handle(http::Request& request) {
   }
   if (sys_ != nullptr && SysApi::Accepts(request)) return sys_->Handle(request);
   // Everything else is an AWS API call; the JSON protocol answers unknown targets itself.
+  bool query = aws_query_ != nullptr && aws_query_->Accepts(request);
   if (sealed_ && sealed_()) {
+    if (query) {
+      return aws_query_->ErrorResponse(
+          {503, "ServiceUnavailable",
+           "Coffer is sealed: an operator must unseal it (coffer operator unseal) before it "
+           "serves requests.",
+           false},
+          "00000000-0000-0000-0000-000000000000");
+    }
     return aws_json_.ErrorResponse(
         {503, "ServiceUnavailableException",
          "Coffer is sealed: an operator must unseal it (coffer operator unseal) before it "
@@ -47,6 +57,7 @@ http::Response Router::Handle(http::Request& request) {
          true},
         "00000000-0000-0000-0000-000000000000");
   }
+  if (query) return aws_query_->Handle(request);
   return aws_json_.Handle(request);
 }
 

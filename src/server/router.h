@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "api/aws_json/aws_json_protocol.h"
+#include "api/aws_query/aws_query_protocol.h"
 #include "base/metrics.h"
 #include "http/message.h"
 #include "server/sys_api.h"
@@ -11,11 +12,13 @@
 namespace coffer::server {
 
 // The top-level HTTP handler: health and metrics endpoints, the operator endpoints (/sys/, see
-// SysApi), then the AWS protocols.
+// SysApi), then the AWS protocols: the query protocol (IAM, STS; form POSTs and GETs with
+// Action=, when set) before awsJson1_1.
 //   GET /health/live   200 while the process serves
 //   GET /health/ready  200 when storage answers and the keyring is unsealed, else 503
 //   GET /metrics       Prometheus text format
-// While `sealed` returns true every AWS API call gets 503 ServiceUnavailableException.
+// While `sealed` returns true every AWS API call gets 503 ServiceUnavailableException
+// (ServiceUnavailable in an <ErrorResponse> for the query protocol).
 // Thread-safe.
 class Router final : public http::Handler {
  public:
@@ -29,12 +32,16 @@ class Router final : public http::Handler {
         sys_(sys),
         sealed_(std::move(sealed)) {}
 
+  // Serves the query protocol too. REQUIRES: called before serving; `aws_query` outlives this.
+  void set_aws_query(api::aws_query::AwsQueryProtocol* aws_query) { aws_query_ = aws_query; }
+
   bool MayBlock(const http::Request& request) const override;
   http::Response Handle(http::Request& request) override;
   http::Response Reject(http::Rejection why) override;
 
  private:
   api::aws_json::AwsJsonProtocol& aws_json_;
+  api::aws_query::AwsQueryProtocol* aws_query_ = nullptr;
   metrics::Registry& metrics_;
   std::function<bool()> ready_;
   size_t max_body_bytes_;

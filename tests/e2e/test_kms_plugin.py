@@ -595,5 +595,59 @@ class KmsPluginTlsTest(unittest.TestCase):
                 self.assertEqual(untrusted.stop(), 0, untrusted.stderr()[-3000:])
 
 
+class KmsPluginWebIdentityTest(CofferTestCase):
+    """The plugin on a control-plane node authenticated as a pod would be: no static keys, a
+    projected service-account token exchanged at Coffer's STS for role credentials (IRSA), with
+    a role allowed exactly kms:Encrypt/Decrypt on the one key."""
+
+    def test_web_identity_credentials_through_sts(self):
+        self.assertTrue(os.access(harness_bin(), os.X_OK), f"{harness_bin()} is not built")
+        from test_irsa import AUDIENCE, Issuer, RsaKey, make_token
+        tmp = tempfile.mkdtemp(prefix="coffer-kmsp-irsa-", dir="/tmp")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        key = RsaKey(tmp, "issuer")
+        issuer = Issuer(tmp, key)
+        self.addCleanup(issuer.close)
+        iam = self.server.client("iam")
+        provider = iam.create_open_id_connect_provider(
+            Url=issuer.url, ClientIDList=[AUDIENCE],
+            ThumbprintList=[issuer.thumbprint])["OpenIDConnectProviderArn"]
+        sub = "system:serviceaccount:kube-system:coffer-kms-plugin"
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": provider},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {issuer.url[len("https://"):] + ":sub": sub}}}]}
+        role = iam.create_role(RoleName="kms-plugin",
+                               AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        kms = self.server.client("kms")
+        arn = kms.create_key()["KeyMetadata"]["Arn"]
+        other = kms.create_key()["KeyMetadata"]["Arn"]
+        iam.put_role_policy(RoleName="kms-plugin", PolicyName="etcd", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": arn}]}))
+        token_file = os.path.join(tmp, "token")
+        with open(token_file, "w") as f:
+            f.write(make_token(key, issuer.url, sub=sub))
+        env = {"AWS_ROLE_ARN": role, "AWS_WEB_IDENTITY_TOKEN_FILE": token_file,
+               "AWS_ROLE_SESSION_NAME": "kms-plugin"}
+        allowed = PluginProcess(tmp, self.server.endpoint_url, arn, f"unix://{tmp}/ok.sock",
+                                env=env, credentials=None).start()
+        denied = PluginProcess(tmp, self.server.endpoint_url, other, f"unix://{tmp}/no.sock",
+                               env=env, credentials=None).start()
+        a, b = Apiserver(allowed.socket), Apiserver(denied.socket)
+        try:
+            seed, _ = a.call("seed")
+            self.assertTrue(seed["ok"], seed)
+            self.assertEqual(seed["key_id"], arn + ":v1")
+            s, _ = b.call("status")
+            self.assertNotEqual(s["healthz"], "ok")
+            self.assertIn("AccessDenied", s["healthz"])
+        finally:
+            a.close()
+            b.close()
+            self.assertEqual(allowed.stop(), 0, allowed.stderr()[-3000:])
+            self.assertEqual(denied.stop(), 0, denied.stderr()[-3000:])
+
+
 if __name__ == "__main__":
     run_tests()
