@@ -286,6 +286,7 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
   sts_api_ = std::make_unique<api::aws_query::StsApi>(*sts_, *authorizer_, account_);
   aws_query_->AddService(sts_api_.get());
   sys_api_ = std::make_unique<SysApi>(*root_of_trust_, *verifier_);
+  sys_api_->set_iam(iam_.get());
   router_ = std::make_unique<Router>(
       *aws_json_, registry,
       [this] {

@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "oidc/jwks.h"
 
 namespace coffer::server {
 namespace {
@@ -154,7 +155,7 @@ http::Response SysApi::Handle(const http::Request& request) {
   if (request.method != "POST") {
     if (path == "/sys/unseal" || path == "/sys/seal" || path == "/sys/rotate-root" ||
         path == "/sys/rotate-root/verify" || path == "/sys/rotate-root/cancel" ||
-        path == "/sys/rotate-keyring") {
+        path == "/sys/rotate-keyring" || path == "/sys/oidc-provider-jwks") {
       return ErrorJson(405, "use POST");
     }
     return ErrorJson(404, "no such endpoint");
@@ -254,7 +255,37 @@ http::Response SysApi::Handle(const http::Request& request) {
     if (!term.has_value()) return FromError(term.error());
     return Json(200, "{\"term\":" + std::to_string(*term) + "}");
   }
+  if (path == "/sys/oidc-provider-jwks" && iam_ != nullptr) {
+    if (auto denied = RequireRoot(request)) return *denied;
+    return SetOidcJwks(request);
+  }
   return ErrorJson(404, "no such endpoint");
+}
+
+http::Response SysApi::SetOidcJwks(const http::Request& request) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
+      request.body.data(), request.body.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return ErrorJson(400, "the body must be a JSON object {\"arn\", \"jwks\"}");
+  }
+  auto arn = doc.FindMember("arn");
+  auto jwks = doc.FindMember("jwks");
+  if (arn == doc.MemberEnd() || !arn->value.IsString() || jwks == doc.MemberEnd() ||
+      !jwks->value.IsString()) {
+    return ErrorJson(400, "\"arn\" and \"jwks\" must be strings");
+  }
+  std::string text(jwks->value.GetString(), jwks->value.GetStringLength());
+  if (!text.empty()) {
+    size_t skipped = 0;
+    auto keys = oidc::ParseJwks(text, &skipped);
+    if (!keys.has_value()) return ErrorJson(400, "the JWKS is not valid: " + keys.error().message);
+    if (keys->empty()) return ErrorJson(400, "the JWKS has no usable signing key (RSA or EC)");
+  }
+  auto done = iam_->SetOidcProviderJwks(
+      std::string_view(arn->value.GetString(), arn->value.GetStringLength()), std::move(text));
+  if (!done.has_value()) return FromError(done.error());
+  return Json(200, "{}");
 }
 
 }  // namespace coffer::server

@@ -2,6 +2,7 @@
 #define COFFER_SERVER_SYS_API_H_
 
 #include "api/common/sigv4.h"
+#include "core/identity/iam_service.h"
 #include "http/message.h"
 #include "server/root_of_trust.h"
 
@@ -23,6 +24,9 @@ namespace coffer::server {
 //                             no auth, never shares
 //   POST /sys/rotate-keyring  account root; answers {"term":N}; 409 while a root rotation is
 //                             pending
+//   POST /sys/oidc-provider-jwks  account root; {"arn","jwks"}: the signing keys of an IAM OIDC
+//                             provider whose issuer Coffer cannot reach ("jwks":"" removes them,
+//                             and keys are fetched from the issuer again)
 // Thread-safe.
 class SysApi {
  public:
@@ -31,6 +35,9 @@ class SysApi {
   SysApi(RootOfTrust& root_of_trust, const api::SigV4Verifier& verifier)
       : root_of_trust_(root_of_trust), verifier_(verifier) {}
 
+  // Serves /sys/oidc-provider-jwks. REQUIRES: called before serving; outlives this.
+  void set_iam(identity::IamService* iam) { iam_ = iam; }
+
   static bool Accepts(const http::Request& request) { return request.Path().starts_with("/sys/"); }
   http::Response Handle(const http::Request& request);
 
@@ -38,8 +45,11 @@ class SysApi {
   // nullopt when the caller is the account root; otherwise the error response.
   std::optional<http::Response> RequireRoot(const http::Request& request) const;
 
+  http::Response SetOidcJwks(const http::Request& request);
+
   RootOfTrust& root_of_trust_;
   const api::SigV4Verifier& verifier_;
+  identity::IamService* iam_ = nullptr;
 };
 
 }  // namespace coffer::server

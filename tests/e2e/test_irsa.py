@@ -299,6 +299,54 @@ class IrsaTest(CofferTestCase):
         # Bounded: forged kids did not make Coffer hammer the issuer.
         self.assertLessEqual(len(self.issuer.requests) - fetches, 8)
 
+    def test_uploaded_jwks_for_an_issuer_coffer_cannot_reach(self):
+        # A private cluster: its issuer URL resolves nowhere Coffer can reach, so the operator
+        # uploads the keys (kubectl get --raw /openid/v1/jwks) with the Coffer CLI.
+        url = "https://oidc.private-cluster.invalid/id/PRIVATE"
+        iam = self.server.client("iam")
+        provider = iam.create_open_id_connect_provider(
+            Url=url, ClientIDList=[AUDIENCE],
+            ThumbprintList=["0" * 40])["OpenIDConnectProviderArn"]
+        trust = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": provider},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {url[len("https://"):] + ":sub": SUBJECT}}}]}
+        role = iam.create_role(RoleName="private-billing",
+                               AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        key = RsaKey(self.dir, "private")
+        token = make_token(key, url)
+        self.assertAwsError(lambda: self.assume(token, role_arn=role), "IDPCommunicationError")
+
+        jwks_file = os.path.join(self.dir, "private-jwks.json")
+        with open(jwks_file, "w") as f:
+            json.dump({"keys": [key.jwk]}, f)
+        env = {"AWS_ACCESS_KEY_ID": self.server.access_key_id,
+               "AWS_SECRET_ACCESS_KEY": self.server.secret_access_key}
+        cmd = [self.server.command()[0], "operator", "set-oidc-jwks", "--provider-arn", provider,
+               "--jwks-file", jwks_file, "--endpoint", self.server.endpoint_url]
+        proc = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True,
+                              timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        resp = self.assume(token, role_arn=role)
+        self.assertTrue(resp["Credentials"]["AccessKeyId"].startswith("ASIA"))
+
+        # Only the account root may upload keys, and a document without keys is refused.
+        empty_file = os.path.join(self.dir, "empty-jwks.json")
+        with open(empty_file, "w") as f:
+            json.dump({"keys": []}, f)
+        bad = subprocess.run(cmd[:-4] + ["--jwks-file", empty_file, "--endpoint",
+                                         self.server.endpoint_url],
+                             env={**os.environ, **env}, capture_output=True, text=True,
+                             timeout=60)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("no usable signing key", bad.stderr)
+        user = iam.create_user(UserName=self.unique("not-root"))["User"]["UserName"]
+        ukey = iam.create_access_key(UserName=user)["AccessKey"]
+        denied = subprocess.run(cmd, env={**os.environ, "AWS_ACCESS_KEY_ID": ukey["AccessKeyId"],
+                                          "AWS_SECRET_ACCESS_KEY": ukey["SecretAccessKey"]},
+                                capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(denied.returncode, 0)
+
     def test_session_policy_narrows_the_role(self):
         policy = json.dumps({"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Action": "secretsmanager:DescribeSecret", "Resource": "*"}]})

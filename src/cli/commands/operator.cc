@@ -1,9 +1,12 @@
 #include "cli/commands/operator.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -44,6 +47,8 @@ struct Options {
   bool cancel = false;
   bool status = false;
   std::string nonce;
+  std::string provider_arn;
+  std::string jwks_file;
 };
 
 int Fail(const std::string& message) {
@@ -286,6 +291,30 @@ int RunRotateKeyring(const Options& o) {
   return 0;
 }
 
+int RunSetOidcJwks(const Options& o) {
+  std::string jwks;
+  if (!o.jwks_file.empty()) {
+    std::ifstream in(o.jwks_file, std::ios::binary);
+    if (!in) return Fail("cannot read " + o.jwks_file);
+    jwks.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  w.Key("arn");
+  w.String(o.provider_arn.data(), static_cast<rapidjson::SizeType>(o.provider_arn.size()));
+  w.Key("jwks");
+  w.String(jwks.data(), static_cast<rapidjson::SizeType>(jwks.size()));
+  w.EndObject();
+  Remote remote(o);
+  auto res = remote.Call("POST", "/sys/oidc-provider-jwks", sb.GetString(), /*sign=*/true);
+  if (!res.has_value()) return Fail(res.error().message);
+  if (res->status != 200) return Fail(ErrorMessage(*res));
+  std::cout << (jwks.empty() ? "Removed the uploaded JWKS of " : "Uploaded the JWKS of ")
+            << o.provider_arn << std::endl;
+  return 0;
+}
+
 void AddRemoteOptions(CLI::App* cmd, Options& o) {
   cmd->add_option("--endpoint", o.endpoint,
                   "Coffer server URL (default $COFFER_ENDPOINT or http://127.0.0.1:8700)");
@@ -348,6 +377,15 @@ std::function<int()> AddOperatorCommand(CLI::App& app) {
   CLI::App* rotate_keyring = op->add_subcommand(
       "rotate-keyring", "Start a new keyring term for new material (needs the account root).");
   AddRemoteOptions(rotate_keyring, *o);
+  CLI::App* set_jwks = op->add_subcommand(
+      "set-oidc-jwks",
+      "Upload the signing keys (JWKS) of an IAM OIDC provider whose issuer Coffer cannot reach "
+      "(needs the account root).");
+  set_jwks->add_option("--provider-arn", o->provider_arn, "The OIDC provider's ARN")->required();
+  set_jwks->add_option("--jwks-file", o->jwks_file,
+                       "The JWKS document (e.g. kubectl get --raw /openid/v1/jwks); omit it to "
+                       "remove the uploaded keys");
+  AddRemoteOptions(set_jwks, *o);
 
   return [=]() -> int {
     if (!op->parsed()) return -1;
@@ -364,6 +402,7 @@ std::function<int()> AddOperatorCommand(CLI::App& app) {
     if (rotate_root->parsed()) return RunRotateRoot(*o);
     if (rotate_root_verify->parsed()) return RunRotateRootVerify(*o);
     if (rotate_keyring->parsed()) return RunRotateKeyring(*o);
+    if (set_jwks->parsed()) return RunSetOidcJwks(*o);
     return 2;
   };
 }
