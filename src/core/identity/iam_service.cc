@@ -294,6 +294,11 @@ Result<void> AddTags(core::Tags& tags, const core::Tags& added) {
   return Ok();
 }
 
+Result<void> DropTags(core::Tags& tags, const std::vector<std::string>& keys) {
+  core::RemoveTags(tags, keys);
+  return Ok();
+}
+
 }  // namespace
 
 Result<void> IamService::TagUser(std::string_view name, const core::Tags& tags) {
@@ -308,10 +313,7 @@ Result<void> IamService::UntagUser(std::string_view name, const std::vector<std:
   return Mutate([&](State& s) -> Result<void> {
     return EditEntity(
         s.users, Key(name), "user", name, [&](const User& u) { return store_.PutUser(u); },
-        [&](User& u) -> Result<void> {
-          core::RemoveTags(u.tags, keys);
-          return Ok();
-        });
+        [&](User& u) { return DropTags(u.tags, keys); });
   });
 }
 
@@ -493,10 +495,7 @@ Result<void> IamService::UntagRole(std::string_view name, const std::vector<std:
   return Mutate([&](State& s) -> Result<void> {
     return EditEntity(
         s.roles, Key(name), "role", name, [&](const Role& r) { return store_.PutRole(r); },
-        [&](Role& r) -> Result<void> {
-          core::RemoveTags(r.tags, keys);
-          return Ok();
-        });
+        [&](Role& r) { return DropTags(r.tags, keys); });
   });
 }
 
@@ -991,10 +990,7 @@ Result<void> IamService::TagOidcProvider(std::string_view arn, const core::Tags&
 Result<void> IamService::UntagOidcProvider(std::string_view arn,
                                            const std::vector<std::string>& keys) {
   return Mutate([&](State& s) -> Result<void> {
-    return EditProvider(s, store_, arn, [&](OidcProvider& p) -> Result<void> {
-      core::RemoveTags(p.tags, keys);
-      return Ok();
-    });
+    return EditProvider(s, store_, arn, [&](OidcProvider& p) { return DropTags(p.tags, keys); });
   });
 }
 

@@ -913,11 +913,14 @@ Result<SecretRef> SecretService::RestoreSecret(std::string_view secret_id) {
                                 reason::kThrottled);
 }
 
-Result<SecretRef> SecretService::PutResourcePolicy(std::string_view secret_id, std::string policy) {
+Result<SecretRef> SecretService::EditMetadata(std::string_view secret_id,
+                                              const std::function<Result<void>(Secret&)>& edit) {
+  // Optimistic: a concurrent writer makes Update fail with kAborted, and the edit is applied
+  // again to the fresh secret.
   for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
     COFFER_ASSIGN_OR_RETURN(Locked locked, Lock(secret_id, /*live=*/true));
     Secret& s = locked.secret;
-    s.resource_policy = policy;
+    COFFER_RETURN_IF_ERROR(edit(s));
     auto updated = store_.Update(s, {}, {});
     if (updated.has_value()) {
       locked.held.ReleaseWhenSettled();
@@ -927,62 +930,46 @@ Result<SecretRef> SecretService::PutResourcePolicy(std::string_view secret_id, s
   }
   return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
                                 reason::kThrottled);
+}
+
+Result<SecretRef> SecretService::PutResourcePolicy(std::string_view secret_id, std::string policy) {
+  return EditMetadata(secret_id, [&](Secret& s) -> Result<void> {
+    s.resource_policy = policy;
+    return Ok();
+  });
 }
 
 Result<SecretRef> SecretService::DeleteResourcePolicy(std::string_view secret_id) {
-  for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
-    COFFER_ASSIGN_OR_RETURN(Locked locked, Lock(secret_id, /*live=*/true));
-    Secret& s = locked.secret;
+  return EditMetadata(secret_id, [](Secret& s) -> Result<void> {
     s.resource_policy.reset();
-    auto updated = store_.Update(s, {}, {});
-    if (updated.has_value()) {
-      locked.held.ReleaseWhenSettled();
-      return SecretRef{s.arn, s.name};
-    }
-    if (updated.error().code != ErrorCode::kAborted) return std::move(updated).error();
-  }
-  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
-                                reason::kThrottled);
+    return Ok();
+  });
 }
 
 Result<void> SecretService::TagResource(std::string_view secret_id, const core::Tags& tags) {
-  for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
-    COFFER_ASSIGN_OR_RETURN(Locked locked, Lock(secret_id, /*live=*/true));
-    Secret& s = locked.secret;
+  auto edited = EditMetadata(secret_id, [&](Secret& s) -> Result<void> {
     core::Tags merged = s.tags.value_or(core::Tags{});
     core::MergeTags(merged, tags);
     COFFER_RETURN_IF_ERROR(CheckTags(merged));
     s.tags = std::move(merged);
     s.last_changed = clock_.Now();
-    auto updated = store_.Update(s, {}, {});
-    if (updated.has_value()) {
-      locked.held.ReleaseWhenSettled();
-      return Ok();
-    }
-    if (updated.error().code != ErrorCode::kAborted) return std::move(updated).error();
-  }
-  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
-                                reason::kThrottled);
+    return Ok();
+  });
+  if (!edited.has_value()) return std::move(edited).error();
+  return Ok();
 }
 
 Result<void> SecretService::UntagResource(std::string_view secret_id,
                                           const std::vector<std::string>& keys) {
-  for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
-    COFFER_ASSIGN_OR_RETURN(Locked locked, Lock(secret_id, /*live=*/true));
-    Secret& s = locked.secret;
+  auto edited = EditMetadata(secret_id, [&](Secret& s) -> Result<void> {
     core::Tags tags = s.tags.value_or(core::Tags{});
     core::RemoveTags(tags, keys);
     s.tags = std::move(tags);
     s.last_changed = clock_.Now();
-    auto updated = store_.Update(s, {}, {});
-    if (updated.has_value()) {
-      locked.held.ReleaseWhenSettled();
-      return Ok();
-    }
-    if (updated.error().code != ErrorCode::kAborted) return std::move(updated).error();
-  }
-  return ResourceExhaustedError("Rate exceeded: too many concurrent writes to this secret.",
-                                reason::kThrottled);
+    return Ok();
+  });
+  if (!edited.has_value()) return std::move(edited).error();
+  return Ok();
 }
 
 Result<SecretBytes> SecretService::GetRandomPassword(const PasswordOptions& options) {

@@ -213,6 +213,10 @@ class SecretService {
     WriteLocks::Held held;
   };
   Result<Locked> Lock(std::string_view secret_id, bool live);
+  // Applies `edit` to the live secret and writes its metadata (no new versions), retrying on
+  // concurrent writes; kResourceExhausted (reason kThrottled) after max_write_attempts.
+  Result<SecretRef> EditMetadata(std::string_view secret_id,
+                                 const std::function<Result<void>(Secret&)>& edit);
   Result<keys::Key> KeyFor(const std::optional<std::string>& kms_key_id);
   // True for aws/secretsmanager, which DescribeSecret leaves out, however it was named.
   bool IsDefaultKey(const keys::Key& key);
