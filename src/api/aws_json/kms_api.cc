@@ -426,7 +426,7 @@ std::optional<std::string> KeyOfBlob(const JsonIn& in) {
 
 }  // namespace
 
-Result<void> KmsApi::AuthorizeKey(const CallContext& ctx, std::string action,
+Result<void> KmsApi::AuthorizeKey(const CallContext& ctx, std::string_view action,
                                   std::string_view key_ref, ConditionKeys keys) {
   auto key = keys_.ResolveKey(key_ref);
   // A key that cannot be resolved: the operation reports it (NotFoundException & co.).
@@ -507,7 +507,7 @@ Result<void> KmsApi::AuthorizeCall(std::string_view op, Call& c) {
     if (!key_ref && op == "Decrypt") key_ref = KeyOfBlob(c.in);
   }
   if (!key_ref) return Ok();  // the operation reports the missing or invalid input
-  return AuthorizeKey(c.ctx, std::move(action), *key_ref, std::move(keys));
+  return AuthorizeKey(c.ctx, action, *key_ref, std::move(keys));
 }
 
 Result<void> KmsApi::Invoke(std::string_view op, Call& c) {

@@ -29,8 +29,8 @@ class KmsApi final : public Service {
   using ConditionKeys = std::vector<std::pair<std::string, std::vector<std::string>>>;
   // Checks the caller's permission for `op` against the key policy and IAM policies.
   Result<void> AuthorizeCall(std::string_view op, Call& c);
-  Result<void> AuthorizeKey(const CallContext& ctx, std::string action, std::string_view key_ref,
-                            ConditionKeys keys);
+  Result<void> AuthorizeKey(const CallContext& ctx, std::string_view action,
+                            std::string_view key_ref, ConditionKeys keys);
   Result<void> ValidatePolicy(std::string_view policy) const;
 
   // Key management.

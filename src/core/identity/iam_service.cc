@@ -995,7 +995,7 @@ Result<void> IamService::UntagOidcProvider(std::string_view arn,
 }
 
 Result<void> IamService::SetOidcProviderJwks(std::string_view arn, std::string jwks) {
-  if (jwks.size() > 64 * 1024) {
+  if (jwks.size() > size_t{64} * 1024) {
     return InvalidArgumentError("A JWKS document must be at most 64 KiB.");
   }
   return Mutate([&](State& s) -> Result<void> {

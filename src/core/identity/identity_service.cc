@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view kSealPurpose = "access-key";
 constexpr std::string_view kSessionPurpose = "sts-session";
 // Session policies travel inside the token; AWS's packed-policy limit is of the same order.
-constexpr size_t kMaxPackedPolicies = 16 * 1024;
+constexpr size_t kMaxPackedPolicies = size_t{16} * 1024;
 
 // The fields of a session token's sealed payload: tag, 4-byte little-endian length, bytes.
 enum SessionField : uint8_t {
@@ -251,7 +251,7 @@ Result<std::shared_ptr<const Credential>> IdentityService::OpenSession(
     return NotFoundError("The security token included in the request is invalid.",
                          reason::kUnknownAccessKey);
   };
-  if (!access_key_id.starts_with("ASIA") || token.size() > 64 * 1024) return invalid();
+  if (!access_key_id.starts_with("ASIA") || token.size() > size_t{64} * 1024) return invalid();
   std::optional<std::string> sealed = Base64Decode(token);
   if (!sealed) return invalid();
   auto opened = ring_.OpenInternal(kSessionPurpose, access_key_id, *sealed);

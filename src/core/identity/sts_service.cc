@@ -6,7 +6,7 @@ namespace coffer::identity {
 namespace {
 
 constexpr size_t kMaxSessionPolicyArns = 10;
-constexpr size_t kPackedLimit = 2048 * 4;  // for PackedPolicySize, a percentage of this
+constexpr size_t kPackedLimit = size_t{2048} * 4;  // for PackedPolicySize, a percentage of this
 
 Error ValidationError(std::string message) { return InvalidArgumentError(std::move(message)); }
 
