@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/commands/audit.h"
 #include "cli/commands/kms_plugin.h"
 #include "cli/commands/operator.h"
 #include "server/coffer_server.h"
@@ -53,10 +54,48 @@ int main(int argc, char** argv) {
                      "PKCS#11 root of trust: file with the token PIN (default: the source given "
                      "at `coffer operator init`, else $COFFER_PKCS11_PIN)");
 
+  std::string audit_mode = "fail-closed", audit_dir;
+  int audit_digest_seconds = static_cast<int>(cfg.audit_digest_interval.count());
+  server
+      ->add_option("--audit-mode", audit_mode,
+                   "fail-closed: refuse a request whose audit event cannot be written (503); "
+                   "non-blocking: answer anyway and count dropped events; off: no audit trail")
+      ->check(CLI::IsMember({"fail-closed", "non-blocking", "off"}))
+      ->capture_default_str();
+  server->add_option("--audit-dir", audit_dir, "Audit trail directory (default <data-dir>/audit)");
+  server
+      ->add_option(
+          "--audit-fsync", cfg.audit_fsync,
+          "fdatasync each batch of audit events before answering (survives power loss; false: "
+          "written to the OS before answering, which survives a crash of Coffer)")
+      ->capture_default_str();
+  server->add_flag("--audit-stdout", cfg.audit_stdout, "Also print every audit event on stdout");
+  server->add_flag("--audit-syslog", cfg.audit_syslog,
+                   "Also send every audit event to syslog (LOG_AUTHPRIV, ident coffer-audit)");
+  server
+      ->add_option("--audit-digest-events", cfg.audit_digest_events,
+                   "Sign a digest of the audit chain after this many events")
+      ->capture_default_str();
+  server
+      ->add_option("--audit-digest-interval-seconds", audit_digest_seconds,
+                   "...or after this many seconds, whichever comes first")
+      ->capture_default_str();
+  server
+      ->add_option("--audit-max-file-bytes", cfg.audit_max_file_bytes,
+                   "Start a new audit file beyond this size")
+      ->capture_default_str();
+
   std::function<int()> run_operator = coffer::cli::AddOperatorCommand(app);
   std::function<int()> run_kms_plugin = coffer::cli::AddKmsPluginCommand(app);
+  std::function<int()> run_audit = coffer::cli::AddAuditCommand(app);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    // `coffer audit verify` promises 2 for a usage error (1 means a tampered trail).
+    return rc != 0 && app.got_subcommand("audit") ? coffer::cli::kAuditUsageError : rc;
+  }
 
   if (server->parsed()) {
     if (!region.empty()) cfg.region = region;
@@ -66,9 +105,16 @@ int main(int argc, char** argv) {
     if (!pkcs11_pin_file.empty()) cfg.pkcs11_pin_file = pkcs11_pin_file;
     cfg.max_clock_skew = std::chrono::seconds(skew_seconds);
     cfg.sweep_interval = std::chrono::seconds(std::max(1, sweep_seconds));
+    cfg.audit_mode = audit_mode == "off" ? coffer::server::ServerConfig::AuditMode::kOff
+                     : audit_mode == "non-blocking"
+                         ? coffer::server::ServerConfig::AuditMode::kNonBlocking
+                         : coffer::server::ServerConfig::AuditMode::kFailClosed;
+    if (!audit_dir.empty()) cfg.audit_dir = audit_dir;
+    cfg.audit_digest_interval = std::chrono::seconds(std::max(1, audit_digest_seconds));
     return coffer::server::RunServer(cfg);
   }
   if (int rc = run_operator(); rc >= 0) return rc;
   if (int rc = run_kms_plugin(); rc >= 0) return rc;
+  if (int rc = run_audit(); rc >= 0) return rc;
   return 0;
 }

@@ -2,6 +2,7 @@
 #define COFFER_HTTP_MESSAGE_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -57,6 +58,10 @@ struct Response {
   // the handler invokes exactly once, from any thread, with true when the response may be sent
   // or false when the request must be handled again (Handle with retry_blocking, on a worker).
   std::function<void(std::function<void(bool confirmed)>)> await;
+  // Set together with `await`: when `await` confirms and *substitute has been given a status
+  // (non-zero) by then, the server sends *substitute instead of this response (e.g. a 503 when
+  // the request's audit event could not be made durable).
+  std::shared_ptr<Response> substitute;
 
   void SetHeader(std::string name, std::string value) {
     headers.push_back({std::move(name), std::move(value)});

@@ -188,22 +188,32 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       HandleOnWorker(req);
       return;
     }
-    Response res = handler.Handle(*req);
+    Deliver(req, handler.Handle(*req));
+  }
+
+  // Sends `res`, or, when it is provisional, waits for its confirmation first: a confirmed
+  // response is sent (or its substitute, when one was filled in meanwhile); an unconfirmed one
+  // means its durable write failed, and the request is handled again the blocking way.
+  void Deliver(const std::shared_ptr<Request>& req, Response res) {
     if (!res.await) {
       Finish(*req, std::move(res));
       return;
     }
-    // A provisional response: send it once its durable write is confirmed; if that write failed,
-    // handle the request again the blocking way.
     auto await = std::move(res.await);
     auto pending = std::make_shared<Response>(std::move(res));
     await([self = this->shared_from_this(), req, pending](bool confirmed) mutable {
       asio::dispatch(self->stream_.get_executor(), [self, req, pending, confirmed]() mutable {
-        if (confirmed) {
-          self->Finish(*req, std::move(*pending));
-        } else {
+        if (!confirmed) {
           req->retry_blocking = true;
           self->HandleOnWorker(req);
+          return;
+        }
+        std::shared_ptr<Response> substitute = std::move(pending->substitute);
+        if (substitute && substitute->status != 0) {
+          SecureWipe(pending->body.data(), pending->body.size());
+          self->Finish(*req, std::move(*substitute));
+        } else {
+          self->Finish(*req, std::move(*pending));
         }
       });
     });
@@ -214,7 +224,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     asio::post(server_.workers(), [self = this->shared_from_this(), req, &handler] {
       auto res = std::make_shared<Response>(handler.Handle(*req));
       asio::dispatch(self->stream_.get_executor(),
-                     [self, req, res] { self->Finish(*req, std::move(*res)); });
+                     [self, req, res] { self->Deliver(req, std::move(*res)); });
     });
   }
 

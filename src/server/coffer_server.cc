@@ -5,12 +5,15 @@
 
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <optional>
 #include <thread>
 
+#include "api/aws_json/audit_recorder.h"
 #include "api/aws_json/aws_json_protocol.h"
+#include "api/aws_json/cloudtrail_api.h"
 #include "api/aws_json/kms_api.h"
 #include "api/aws_json/re2_pattern_matcher.h"
 #include "api/aws_json/secrets_manager_api.h"
@@ -21,6 +24,8 @@
 #include "api/common/policy_cache.h"
 #include "api/common/policy_document_parser.h"
 #include "api/common/sigv4.h"
+#include "audit_trail/file_audit_log.h"
+#include "audit_trail/file_audit_reader.h"
 #include "base/logging.h"
 #include "base/metrics.h"
 #include "base/strings.h"
@@ -41,6 +46,7 @@
 #include "http/server.h"
 #include "oidc/document_fetcher.h"
 #include "oidc/oidc_token_verifier.h"
+#include "server/audit_wiring.h"
 #include "server/data_dir.h"
 #include "server/log_sink.h"
 #include "server/root_of_trust.h"
@@ -111,6 +117,10 @@ class CofferServerImpl final : public CofferServer {
   // Start-up work that needs the unsealed keyring (root credentials). Runs after every unseal;
   // does its work once.
   Result<void> OnUnsealed();
+  Result<void> OpenAuditTrail();
+  // Records work Coffer did by itself (see ServiceEvent).
+  void AuditServiceEvent(std::string_view service, std::string_view name, std::string arn,
+                         std::string_view resource_type);
   void SweepLoop();
 
   ServerConfig config_;
@@ -146,6 +156,14 @@ class CofferServerImpl final : public CofferServer {
   std::unique_ptr<oidc::OidcTokenVerifier> web_identity_;
   std::unique_ptr<identity::StsService> sts_;
   std::unique_ptr<api::SigV4Verifier> verifier_;
+  // The audit trail: a FileAuditLog, or a NullAuditLog with --audit-mode off.
+  std::unique_ptr<KmsDigestSigner> digest_signer_;
+  std::unique_ptr<audit_trail::FileAuditLog> file_audit_;
+  std::unique_ptr<audit::AuditLog> null_audit_;
+  audit::AuditLog* audit_log_ = nullptr;
+  std::unique_ptr<audit_trail::FileAuditReader> audit_reader_;
+  std::unique_ptr<api::aws_json::AuditRecorder> audit_recorder_;
+  std::unique_ptr<api::aws_json::CloudTrailApi> cloudtrail_api_;
   std::unique_ptr<api::aws_json::AwsJsonProtocol> aws_json_;
   std::unique_ptr<api::aws_json::SecretsManagerApi> secrets_api_;
   std::unique_ptr<api::aws_json::KmsApi> kms_api_;
@@ -248,6 +266,7 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
   web_identity_ = std::make_unique<oidc::OidcTokenVerifier>(asymmetric_, jose_, oidc_fetcher_);
   sts_ = std::make_unique<identity::StsService>(*iam_, *identity_, *web_identity_, *authorizer_,
                                                 clock_);
+  COFFER_RETURN_IF_ERROR(OpenAuditTrail());
   // Key file and PKCS#11 unseal here; a Shamir server starts sealed and runs OnUnsealed when
   // the last unseal key arrives.
   out_ = &out;
@@ -266,6 +285,7 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
   aws_json_ =
       std::make_unique<api::aws_json::AwsJsonProtocol>(*verifier_, random_, clock_, registry);
   aws_json_->set_authorizer(authorizer_.get());
+  if (audit_recorder_) aws_json_->set_audit(audit_recorder_.get());
   secrets_api_ = std::make_unique<api::aws_json::SecretsManagerApi>(*secrets_);
   secrets_api_->set_policy_cache(policy_cache_.get());
   aws_json_->AddService(secrets_api_.get());
@@ -277,10 +297,15 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
       parameters::ParameterService::Options{});
   ssm_api_ = std::make_unique<api::aws_json::SsmApi>(*parameters_);
   aws_json_->AddService(ssm_api_.get());
+  if (audit_reader_) {
+    cloudtrail_api_ = std::make_unique<api::aws_json::CloudTrailApi>(*audit_reader_);
+    aws_json_->AddService(cloudtrail_api_.get());
+  }
   aws_query_ = std::make_unique<api::aws_query::AwsQueryProtocol>(
       *verifier_, random_, clock_,
       api::aws_query::RequestMetrics{&aws_json_->requests_family(), &aws_json_->latency_family()});
   aws_query_->set_authorizer(authorizer_.get());
+  if (audit_recorder_) aws_query_->set_audit(audit_recorder_.get());
   iam_api_ = std::make_unique<api::aws_query::IamApi>(*iam_, *authorizer_);
   aws_query_->AddService(iam_api_.get());
   sts_api_ = std::make_unique<api::aws_query::StsApi>(*sts_, *authorizer_, account_);
@@ -295,6 +320,7 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
       },
       config_.max_body_bytes, sys_api_.get(), [this] { return ring_->is_sealed(); });
   router_->set_aws_query(aws_query_.get());
+  if (audit_recorder_) router_->set_audit(audit_recorder_.get());
 
   http::Server::Options hopts;
   hopts.host = listen.host;
@@ -326,6 +352,62 @@ Result<void> CofferServerImpl::Init(std::ostream& out) {
   return Ok();
 }
 
+Result<void> CofferServerImpl::OpenAuditTrail() {
+  using Mode = ServerConfig::AuditMode;
+  if (config_.audit_mode == Mode::kOff) {
+    log::Warn("the audit trail is off (--audit-mode off): API calls are not recorded");
+    return Ok();
+  }
+  std::filesystem::path dir =
+      config_.audit_dir ? std::filesystem::path(*config_.audit_dir) : data_dir_->path() / "audit";
+  digest_signer_ = std::make_unique<KmsDigestSigner>(*keys_);
+  audit_trail::FileAuditLog::Options options;
+  options.dir = dir;
+  options.max_file_bytes = config_.audit_max_file_bytes;
+  options.digest_every_events = config_.audit_digest_events;
+  options.digest_interval = config_.audit_digest_interval;
+  options.sync = config_.audit_fsync;
+  options.fail_closed = config_.audit_mode == Mode::kFailClosed;
+  options.mirror_stdout = config_.audit_stdout;
+  options.mirror_syslog = config_.audit_syslog;
+  options.signer = digest_signer_.get();
+  options.metrics = &metrics::Registry::Default();
+  // The chain's head at each digest, kept outside the trail: `coffer audit verify` compares
+  // it with the trail to detect truncation.
+  options.on_checkpoint = [this](const audit_trail::Checkpoint& c) {
+    auto stored =
+        storage::sqlite::PutMeta(*db_, "audit_checkpoint",
+                                 std::to_string(c.last_sequence) + " " + c.last_event_hash + " " +
+                                     std::to_string(ToUnixMillis(c.time)));
+    if (!stored.has_value()) {
+      log::Warn("could not store the audit checkpoint", {{"error", stored.error().message}});
+    }
+  };
+  auto opened = audit_trail::FileAuditLog::Create(std::move(options), hashes_, clock_);
+  if (!opened.has_value()) {
+    return Error{opened.error().code,
+                 "cannot open the audit trail in " + dir.string() + ": " + opened.error().message};
+  }
+  file_audit_ = std::move(*opened);
+  audit_log_ = file_audit_.get();
+  COFFER_ASSIGN_OR_RETURN(audit_reader_, audit_trail::FileAuditReader::Open(dir));
+  audit_recorder_ = std::make_unique<api::aws_json::AuditRecorder>(
+      *audit_log_, random_, account_.account_id, account_.region);
+  return Ok();
+}
+
+void CofferServerImpl::AuditServiceEvent(std::string_view service, std::string_view name,
+                                         std::string arn, std::string_view resource_type) {
+  if (audit_log_ == nullptr) return;
+  audit_log_->Append(
+      ServiceEvent(service, name, std::move(arn), resource_type, account_, clock_.Now(), random_),
+      [](const Result<void>& r) {
+        if (!r.has_value()) {
+          log::Warn("could not audit background work", {{"error", r.error().message}});
+        }
+      });
+}
+
 Result<void> CofferServerImpl::OnUnsealed() {
   std::lock_guard lock(unsealed_mu_);
   if (unsealed_once_) return Ok();
@@ -340,6 +422,14 @@ Result<void> CofferServerImpl::OnUnsealed() {
           << "  AWS_SECRET_ACCESS_KEY=" << root.secret_access_key.view() << std::endl;
   }
   unsealed_once_ = true;
+  if (digest_signer_) {
+    // Create the digest signing key now, so its public key can be fetched (and pinned) before
+    // the first digest is due.
+    auto key = digest_signer_->PublicKey();
+    if (!key.has_value()) {
+      log::Warn("the audit digest key is not available yet", {{"error", key.error().message}});
+    }
+  }
   return Ok();
 }
 
@@ -350,7 +440,9 @@ void CofferServerImpl::SweepLoop() {
       if (sweep_cv_.wait_for(lock, config_.sweep_interval, [this] { return stopping_; })) return;
     }
     if (ring_->is_sealed()) continue;  // nothing to do until an operator unseals
-    auto purged = secrets_->PurgeDue();
+    auto purged = secrets_->PurgeDue(1000, [this](const std::string& arn) {
+      AuditServiceEvent("secretsmanager", "DeleteSecret", arn, "AWS::SecretsManager::Secret");
+    });
     if (!purged.has_value()) {
       log::Warn("deletion sweep failed", {{"error", purged.error().message}});
     } else if (*purged > 0) {
@@ -363,7 +455,9 @@ void CofferServerImpl::SweepLoop() {
     } else if (*pruned > 0) {
       log::Info("pruned deprecated secret versions", {{"count", static_cast<int64_t>(*pruned)}});
     }
-    auto key_work = keys_->RunScheduledWork();
+    auto key_work = keys_->RunScheduledWork([this](const keys::Key& key, std::string_view action) {
+      AuditServiceEvent("kms", action, key.arn, "AWS::KMS::Key");
+    });
     if (!key_work.has_value()) {
       log::Warn("KMS key sweep failed", {{"error", key_work.error().message}});
     } else if (key_work->first > 0 || key_work->second > 0) {
@@ -384,6 +478,8 @@ void CofferServerImpl::Shutdown() {
   sweep_cv_.notify_all();
   if (sweeper_.joinable()) sweeper_.join();
   http_.reset();
+  // The last events and a final signed digest, while the keyring is still open.
+  if (file_audit_) file_audit_->Shutdown();
   if (db_) db_->Flush();
   if (ring_) ring_->Seal();
   log::Info("coffer stopped");

@@ -1,5 +1,7 @@
 #include "server/router.h"
 
+#include "api/common/request_id.h"
+#include "base/clock.h"
 #include "base/uuid.h"
 
 namespace coffer::server {
@@ -14,7 +16,52 @@ http::Response Text(int status, std::string content_type, std::string body) {
   return r;
 }
 
+// "/sys/rotate-root/verify" → "RotateRootVerify".
+std::string SysOperation(std::string_view path) {
+  std::string out;
+  bool upper = true;
+  for (char c : path.substr(std::min(path.size(), std::string_view("/sys/").size()))) {
+    if (c == '/' || c == '-') {
+      upper = true;
+      continue;
+    }
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) continue;
+    out += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    upper = false;
+    if (out.size() >= 64) break;
+  }
+  return out.empty() ? "Unknown" : out;
+}
+
 }  // namespace
+
+http::Response Router::Audited(const http::Request& request, std::string_view service,
+                               std::string operation, http::Response response) {
+  if (audit_ == nullptr) return response;
+  api::aws_json::CallContext ctx;
+  for (const auto& h : response.headers) {
+    if (h.name == "x-amzn-requestid" && h.value != "00000000-0000-0000-0000-000000000000") {
+      ctx.request_id = h.value;
+    }
+  }
+  ctx.received = RealClock::Get().Now();
+  ctx.http = &request;
+  api::aws_json::AuditedCall call;
+  call.service = service;
+  call.operation = operation;
+  call.ctx = &ctx;
+  api::ApiError error;
+  if (response.status >= 400) {
+    error = {response.status, "HTTP" + std::to_string(response.status), "", false};
+    call.error = &error;
+  }
+  audit::Event event = audit_->Build(call);
+  if (event.request_id.empty()) event.request_id = event.event_id;
+  return audit_->Seal(std::move(event), std::move(response), [](std::string_view) {
+    return Text(503, "application/json",
+                R"({"error":"the audit trail cannot record this request, so it was refused"})");
+  });
+}
 
 bool Router::MayBlock(const http::Request& request) const {
   // Unsealing and rotations read and write the store and may talk to an HSM.
@@ -38,24 +85,33 @@ http::Response Router::Handle(http::Request& request) {
       return Text(200, "text/plain; version=0.0.4", metrics_.Render());
     }
   }
-  if (sys_ != nullptr && SysApi::Accepts(request)) return sys_->Handle(request);
+  if (sys_ != nullptr && SysApi::Accepts(request)) {
+    return Audited(request, "sys", SysOperation(request.Path()), sys_->Handle(request));
+  }
   // Everything else is an AWS API call; the JSON protocol answers unknown targets itself.
   bool query = aws_query_ != nullptr && aws_query_->Accepts(request);
   if (sealed_ && sealed_()) {
     if (query) {
-      return aws_query_->ErrorResponse(
-          {503, "ServiceUnavailable",
-           "Coffer is sealed: an operator must unseal it (coffer operator unseal) before it "
-           "serves requests.",
-           false},
-          "00000000-0000-0000-0000-000000000000");
+      return Audited(
+          request, "unknown", "Unknown",
+          aws_query_->ErrorResponse(
+              {503, "ServiceUnavailable",
+               "Coffer is sealed: an operator must unseal it (coffer operator unseal) before it "
+               "serves requests.",
+               false},
+              "00000000-0000-0000-0000-000000000000"));
     }
-    return aws_json_.ErrorResponse(
-        {503, "ServiceUnavailableException",
-         "Coffer is sealed: an operator must unseal it (coffer operator unseal) before it "
-         "serves requests.",
-         true},
-        "00000000-0000-0000-0000-000000000000");
+    std::string_view target = request.HeaderValue("x-amz-target");
+    std::string_view op = target.substr(
+        target.rfind('.') == std::string_view::npos ? target.size() : target.rfind('.') + 1);
+    return Audited(
+        request, "unknown", std::string(op.substr(0, 64)),
+        aws_json_.ErrorResponse(
+            {503, "ServiceUnavailableException",
+             "Coffer is sealed: an operator must unseal it (coffer operator unseal) before it "
+             "serves requests.",
+             true},
+            "00000000-0000-0000-0000-000000000000"));
   }
   if (query) return aws_query_->Handle(request);
   return aws_json_.Handle(request);

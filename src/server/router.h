@@ -34,14 +34,22 @@ class Router final : public http::Handler {
 
   // Serves the query protocol too. REQUIRES: called before serving; `aws_query` outlives this.
   void set_aws_query(api::aws_query::AwsQueryProtocol* aws_query) { aws_query_ = aws_query; }
+  // Audits what the protocols cannot: operator calls (/sys/, eventSource "sys.coffer") and AWS
+  // calls refused while sealed. REQUIRES: called before serving; outlives this.
+  void set_audit(api::aws_json::AuditRecorder* audit) { audit_ = audit; }
 
   bool MayBlock(const http::Request& request) const override;
   http::Response Handle(http::Request& request) override;
   http::Response Reject(http::Rejection why) override;
 
  private:
+  // `response`, held until its audit event (service, operation, status) is durable.
+  http::Response Audited(const http::Request& request, std::string_view service,
+                         std::string operation, http::Response response);
+
   api::aws_json::AwsJsonProtocol& aws_json_;
   api::aws_query::AwsQueryProtocol* aws_query_ = nullptr;
+  api::aws_json::AuditRecorder* audit_ = nullptr;
   metrics::Registry& metrics_;
   std::function<bool()> ready_;
   size_t max_body_bytes_;

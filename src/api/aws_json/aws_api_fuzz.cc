@@ -1,13 +1,14 @@
 // Fuzzes the whole awsJson1_1 stack: AwsJsonProtocol::Handle with Secrets Manager, KMS and SSM
-// over memory stores, so every operation's handler, the domain services behind it and their
-// parsers (key policies, encryption contexts, ciphertext blobs, SSM policies, parameter names and
-// selectors, filters, NextToken markers) see attacker-chosen input. Requests are signed with
-// SigV4 for a root credential, so they take the same path as a client's.
+// over memory stores and CloudTrail's LookupEvents over a fake audit reader, so every
+// operation's handler, the domain services behind it and their parsers (key policies, encryption
+// contexts, ciphertext blobs, SSM policies, parameter names and selectors, filters, lookup
+// attributes and time ranges, NextToken markers) see attacker-chosen input. Requests are signed
+// with SigV4 for a root credential, so they take the same path as a client's.
 //
 // Input: one or more requests separated by a NUL byte (a raw NUL is never valid JSON, so no body
 // is lost). In each request the first byte picks an operation from the table below (implemented
-// operations first, then the rest of the three models, index = byte % size) and the rest is the
-// JSON body. An input without NUL is exactly "operation byte + body". At most kMaxRequests run.
+// operations first, then the rest of the models, index = byte % size) and the rest is the JSON
+// body. An input without NUL is exactly "operation byte + body". At most kMaxRequests run.
 //
 // Each input gets a fresh world (stores, keyring, services) with a fixed clock and a seeded
 // deterministic random source, so every input replays alone and gives the same key ids, ARNs and
@@ -20,15 +21,18 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "api/aws_json/aws_json_protocol.h"
+#include "api/aws_json/cloudtrail_api.h"
 #include "api/aws_json/kms_api.h"
 #include "api/aws_json/re2_pattern_matcher.h"
 #include "api/aws_json/secrets_manager_api.h"
 #include "api/aws_json/ssm_api.h"
+#include "api/aws_json/testing/fake_audit_reader.h"
 #include "api/common/sigv4.h"
 #include "api/common/sigv4_signer.h"
 #include "base/logging.h"
@@ -104,7 +108,8 @@ struct World {
         protocol(*s.verifier, s.request_ids, s.clock, registry),
         secrets_api(secrets),
         kms_api(keys),
-        ssm_api(parameters) {
+        ssm_api(parameters),
+        cloudtrail_api(audit_reader) {
     SecretBytes root_key(32);
     for (size_t i = 0; i < root_key.size(); ++i) {
       root_key.mutable_span()[i] = static_cast<uint8_t>(i);
@@ -113,6 +118,31 @@ struct World {
     protocol.AddService(&secrets_api);
     protocol.AddService(&kms_api);
     protocol.AddService(&ssm_api);
+    protocol.AddService(&cloudtrail_api);
+    AddAuditEvents();
+  }
+
+  // A few events for LookupEvents to filter and page through (seeds can name them).
+  void AddAuditEvents() {
+    const char* names[] = {"GetSecretValue", "PutSecretValue", "Decrypt", "GetParameter"};
+    const char* sources[] = {"secretsmanager.amazonaws.com", "secretsmanager.amazonaws.com",
+                             "kms.amazonaws.com", "ssm.amazonaws.com"};
+    const char* users[] = {"alice", "bob", "root", "alice"};
+    for (int i = 0; i < 12; ++i) {
+      audit::LookupEvent e;
+      e.event_id = "00000000-0000-4000-8000-0000000000" + std::to_string(10 + i);
+      e.event_name = names[i % 4];
+      e.read_only = (i % 4 == 1) ? "false" : "true";
+      e.access_key_id = std::string(kAccessKeyId);
+      e.event_time = FromUnixMillis(1'789'990'000'000 + int64_t{i} * 60'000);
+      e.event_source = sources[i % 4];
+      e.username = users[i % 4];
+      e.resources.push_back(
+          {"AWS::SecretsManager::Secret",
+           "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-" + std::to_string(i % 3)});
+      e.cloudtrail_event = R"({"eventVersion":"1.09","eventID":")" + e.event_id + R"("})";
+      audit_reader.Add(std::move(e));
+    }
   }
 
   crypto::testing::FakeRandom random{0x5eed};
@@ -131,6 +161,8 @@ struct World {
   api::aws_json::SecretsManagerApi secrets_api;
   api::aws_json::KmsApi kms_api;
   api::aws_json::SsmApi ssm_api;
+  api::aws_json::FakeAuditReader audit_reader;
+  api::aws_json::CloudTrailApi cloudtrail_api;
 };
 
 // An operation by name: the table outlives the world it was built from.
@@ -142,18 +174,27 @@ struct OpRef {
 
 // Implemented operations first (so most byte values reach a handler), then the others, which
 // end in UnknownOperationException after authentication. The order follows the models, so it is
-// stable until an operation is implemented or a model is regenerated.
+// stable until an operation is implemented or a model is regenerated. Services added later
+// (CloudTrail) come after the first three, implemented operations first, so the seeds written
+// for those keep their operations.
 std::vector<OpRef> OperationTable(const World& w) {
-  const api::aws_json::Service* services[] = {&w.secrets_api, &w.kms_api, &w.ssm_api};
-  std::vector<OpRef> implemented, others;
-  for (const auto* s : services) {
-    for (const auto& op : s->operations()) {
-      (s->Implements(op.name) ? implemented : others)
-          .push_back({std::string(s->target_prefix()), std::string(s->signing_name()), op.name});
+  const api::aws_json::Service* first[] = {&w.secrets_api, &w.kms_api, &w.ssm_api};
+  const api::aws_json::Service* later[] = {&w.cloudtrail_api};
+  std::vector<OpRef> table;
+  auto add = [&table](std::span<const api::aws_json::Service* const> services) {
+    std::vector<OpRef> implemented, others;
+    for (const auto* s : services) {
+      for (const auto& op : s->operations()) {
+        (s->Implements(op.name) ? implemented : others)
+            .push_back({std::string(s->target_prefix()), std::string(s->signing_name()), op.name});
+      }
     }
-  }
-  implemented.insert(implemented.end(), others.begin(), others.end());
-  return implemented;
+    table.insert(table.end(), implemented.begin(), implemented.end());
+    table.insert(table.end(), others.begin(), others.end());
+  };
+  add(first);
+  add(later);
+  return table;
 }
 
 bool IsRsaSpecMember(std::string_view name) {

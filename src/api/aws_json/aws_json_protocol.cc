@@ -1,6 +1,7 @@
 #include "api/aws_json/aws_json_protocol.h"
 
 #include <chrono>
+#include <optional>
 
 #include "api/aws_json/shape_validator.h"
 #include "api/common/request_id.h"
@@ -38,6 +39,14 @@ http::Response JsonResponse(int status, std::string body, std::string_view reque
   return r;
 }
 
+// The answer while the audit trail cannot record events (fail-closed).
+ApiError AuditUnavailable() {
+  return ApiError{503, "ServiceUnavailableException",
+                  "The audit trail cannot record this request, so it was refused (fail-closed). "
+                  "Retry later; the operator must make the audit log writable.",
+                  true};
+}
+
 }  // namespace
 
 identity::RequestFacts CallContext::Facts() const {
@@ -68,7 +77,11 @@ AwsJsonProtocol::AwsJsonProtocol(const SigV4Verifier& verifier, crypto::Random& 
                                    {"service", "operation", "code"})),
       latency_(metrics.NewHistogram("coffer_request_duration_seconds",
                                     "API request latency by service and operation.",
-                                    {"service", "operation"}, metrics::LatencyBuckets())) {}
+                                    {"service", "operation"}, metrics::LatencyBuckets())) {
+  unavailable_ = [this](std::string_view request_id) {
+    return ErrorResponse(AuditUnavailable(), request_id);
+  };
+}
 
 void AwsJsonProtocol::AddService(Service* service) {
   Route route{service, {}};
@@ -125,6 +138,14 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
   std::string_view service_label = route ? route->service->signing_name() : "unknown";
   std::string_view op_label = "unknown";
   const OpEntry* entry = nullptr;
+  AuditedCall audited;
+  audited.service = service_label;
+  audited.ctx = &ctx;
+  // Every answer goes out through here: one audit event per call.
+  auto seal = [&](http::Response r) {
+    if (audit_ == nullptr) return r;
+    return audit_->Seal(audit_->Build(audited), std::move(r), unavailable_);
+  };
   auto finish = [&](http::Response r, std::string_view code) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (entry != nullptr && code == "OK") {
@@ -134,7 +155,7 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
       requests_.With({service_label, op_label, code}).Inc();
       (entry ? *entry->latency : latency_.With({service_label, op_label})).Observe(secs);
     }
-    return r;
+    return seal(std::move(r));
   };
   auto fail = [&](const ApiError& e) {
     if (e.status >= 500) {
@@ -146,6 +167,7 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
       log::Debug("request refused",
                  {{"service", service_label}, {"operation", op_label}, {"code", e.code}});
     }
+    audited.error = &e;
     return finish(ErrorResponse(e, ctx.request_id), e.code);
   };
 
@@ -164,6 +186,7 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
   op_label = op_it->first;
   entry = &op_it->second;
   ctx.operation = op_it->first;
+  audited.operation = op_label;
   if (request.method != "POST") {
     return fail(ApiError{400, "UnknownOperationException",
                          "awsJson1_1 operations are invoked with POST", false});
@@ -204,6 +227,14 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
         ApiError{400, "SerializationException", "Start of list found where not expected", false});
   }
 
+  audited.input = &doc;
+  audited.input_shape = op.input;
+  // A change is refused up front while the trail cannot record it, so that it is not made
+  // unaudited; a read runs, and its answer is held back unless its event is written.
+  if (audit_ != nullptr && !audit_->Accepting() && !AuditRecorder::IsReadOnly(op_label)) {
+    return fail(AuditUnavailable());
+  }
+
   Call call{ctx, JsonIn(&doc), JsonOut()};
   bool defer = route->service->Deferrable(op_name) && !request.retry_blocking;
   std::optional<DeferredWrites> scope;
@@ -238,8 +269,22 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
     return fail(e);
   }
   std::string out = call.out.empty() ? std::string("{}") : call.out.Take();
+  std::optional<audit::Event> event;
+  if (audit_ != nullptr) {
+    audited.output = out;
+    event = audit_->Build(audited);
+  }
   http::Response response = JsonResponse(200, std::move(out), ctx.request_id, clock_.Now());
-  if (!deferred) return finish(std::move(response), "OK");
+  auto seal_success = [&](http::Response r) {
+    if (!event) return r;
+    return audit_->Seal(std::move(*event), std::move(r), unavailable_);
+  };
+  if (!deferred) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    entry->ok->Inc();
+    entry->latency->Observe(secs);
+    return seal_success(std::move(response));
+  }
   // Provisional: the server sends it once the write is durable, or handles the request again
   // (blocking) if the write lost a race or failed.
   DeferredWrites::Pending pending = scope->pending();
@@ -253,7 +298,7 @@ http::Response AwsJsonProtocol::Handle(http::Request& request) {
       confirm(r.has_value());
     });
   };
-  return response;
+  return seal_success(std::move(response));
 }
 
 }  // namespace coffer::api::aws_json

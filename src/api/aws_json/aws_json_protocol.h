@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/aws_json/audit_recorder.h"
 #include "api/aws_json/service.h"
 #include "api/common/sigv4.h"
 #include "base/metrics.h"
@@ -27,6 +28,9 @@ class AwsJsonProtocol {
   void AddService(Service* service);
   // Enforces IAM policies on every call. REQUIRES: called before serving; outlives this.
   void set_authorizer(const identity::Authorizer* authorizer) { authorizer_ = authorizer; }
+  // Audits every call (one event each, the response held until it is durable). REQUIRES: called
+  // before serving; outlives this.
+  void set_audit(AuditRecorder* audit) { audit_ = audit; }
 
   // The request metric families (coffer_requests_total, coffer_request_duration_seconds), for
   // other protocols to record into rather than register the names twice.
@@ -55,6 +59,8 @@ class AwsJsonProtocol {
 
   const SigV4Verifier& verifier_;
   const identity::Authorizer* authorizer_ = nullptr;
+  AuditRecorder* audit_ = nullptr;
+  AuditRecorder::UnavailableResponse unavailable_;
   crypto::Random& random_;
   const Clock& clock_;
   std::map<std::string, Route, std::less<>> routes_;

@@ -3,11 +3,13 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <optional>
 
 #include "api/aws_query/query_response.h"
 #include "api/common/request_id.h"
 #include "base/check.h"
 #include "base/logging.h"
+#include "base/secret_bytes.h"
 #include "base/strings.h"
 
 namespace coffer::api::aws_query {
@@ -86,7 +88,16 @@ RequestMetrics RequestMetrics::Register(metrics::Registry& registry) {
 
 AwsQueryProtocol::AwsQueryProtocol(const SigV4Verifier& verifier, crypto::Random& random,
                                    const Clock& clock, RequestMetrics metrics)
-    : verifier_(verifier), random_(random), clock_(clock), metrics_(metrics) {}
+    : verifier_(verifier), random_(random), clock_(clock), metrics_(metrics) {
+  unavailable_ = [this](std::string_view request_id) {
+    return ErrorResponse({503, "ServiceUnavailable",
+                          "The audit trail cannot record this request, so it was refused "
+                          "(fail-closed). Retry later; the operator must make the audit log "
+                          "writable.",
+                          false},
+                         request_id);
+  };
+}
 
 void AwsQueryProtocol::AddService(QueryService* service) {
   const QueryModel& model = service->model();
@@ -175,6 +186,17 @@ http::Response AwsQueryProtocol::Handle(http::Request& request) {
   std::string_view op_label = "unknown";
   std::string_view xml_namespace = DefaultNamespace({});
   const OpEntry* entry = nullptr;
+  aws_json::AuditedCall audited;
+  audited.ctx = &ctx;
+  std::optional<audit::Event> prebuilt;  // built before the output was moved into the response
+  // Every answer goes out through here: one audit event per call.
+  auto seal = [&](http::Response r) {
+    if (audit_ == nullptr) return r;
+    audited.service = service_label == "unknown" ? std::string_view() : service_label;
+    audited.operation = op_label == "unknown" ? std::string_view() : op_label;
+    return audit_->Seal(prebuilt ? std::move(*prebuilt) : audit_->Build(audited), std::move(r),
+                        unavailable_);
+  };
   auto finish = [&](http::Response r, std::string_view code) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (entry != nullptr && code == "OK") {
@@ -184,7 +206,7 @@ http::Response AwsQueryProtocol::Handle(http::Request& request) {
       metrics_.requests->With({service_label, op_label, code}).Inc();
       (entry ? *entry->latency : metrics_.latency->With({service_label, op_label})).Observe(secs);
     }
-    return r;
+    return seal(std::move(r));
   };
   auto fail = [&](const ApiError& e) {
     if (e.status >= 500) {
@@ -196,6 +218,7 @@ http::Response AwsQueryProtocol::Handle(http::Request& request) {
       log::Debug("request refused",
                  {{"service", service_label}, {"operation", op_label}, {"code", e.code}});
     }
+    audited.error = &e;
     return finish(
         XmlResponse(e.status, EncodeError(e, xml_namespace, ctx.request_id), ctx.request_id),
         e.code);
@@ -283,6 +306,16 @@ http::Response AwsQueryProtocol::Handle(http::Request& request) {
 
   rapidjson::Document doc;
   if (auto invalid = DecodeInput(params, op.input, route->names, doc)) return fail(*invalid);
+  audited.input = &doc;
+  audited.input_shape = op.input;
+  // As in AwsJsonProtocol: changes are refused up front while the trail is not writable.
+  if (audit_ != nullptr && !audit_->Accepting() && !aws_json::AuditRecorder::IsReadOnly(op_label)) {
+    return fail(ApiError{503, "ServiceUnavailable",
+                         "The audit trail cannot record this request, so it was refused "
+                         "(fail-closed). Retry later; the operator must make the audit log "
+                         "writable.",
+                         false});
+  }
   aws_json::Call call{ctx, aws_json::JsonIn(&doc), aws_json::JsonOut()};
   Result<void> result = route->service->Invoke(op_label, call);
   if (!result.has_value()) {
@@ -296,6 +329,13 @@ http::Response AwsQueryProtocol::Handle(http::Request& request) {
   }
   std::string json = call.out.empty() ? std::string("{}") : call.out.Take();
   auto xml = EncodeResponse(json, op, route->names, xml_namespace, ctx.request_id);
+  if (audit_ != nullptr && xml.has_value()) {
+    audited.service = service_label;
+    audited.operation = op_label;
+    audited.output = json;
+    prebuilt = audit_->Build(audited);
+  }
+  SecureWipe(json.data(), json.size());  // STS and IAM answers carry secret access keys
   if (!xml.has_value()) {
     log::Error(
         "operation output does not fit its model",

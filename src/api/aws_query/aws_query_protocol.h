@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/aws_json/audit_recorder.h"
 #include "api/aws_query/query_request.h"
 #include "api/aws_query/query_service.h"
 #include "api/common/sigv4.h"
@@ -47,6 +48,9 @@ class AwsQueryProtocol {
   // Enforces IAM policies on every call (CallContext::Authorize). REQUIRES: called before
   // serving; outlives this.
   void set_authorizer(const identity::Authorizer* authorizer) { authorizer_ = authorizer; }
+  // Audits every call (one event each, the response held until it is durable). REQUIRES: called
+  // before serving; outlives this.
+  void set_audit(aws_json::AuditRecorder* audit) { audit_ = audit; }
 
   // True for a query-protocol request: no X-Amz-Target, and a POST with a form content type or a
   // GET whose query string has an Action parameter.
@@ -77,6 +81,8 @@ class AwsQueryProtocol {
 
   const SigV4Verifier& verifier_;
   const identity::Authorizer* authorizer_ = nullptr;
+  aws_json::AuditRecorder* audit_ = nullptr;
+  aws_json::AuditRecorder::UnavailableResponse unavailable_;
   crypto::Random& random_;
   const Clock& clock_;
   RequestMetrics metrics_;

@@ -416,7 +416,8 @@ Result<std::vector<Rotation>> KeyService::ListKeyRotations(std::string_view key_
   return out;
 }
 
-Result<std::pair<size_t, size_t>> KeyService::RunScheduledWork() {
+Result<std::pair<size_t, size_t>> KeyService::RunScheduledWork(
+    const std::function<void(const Key& key, std::string_view action)>& on_done) {
   Timestamp now = clock_.Now();
   size_t deleted = 0, rotated = 0;
   std::string after;
@@ -430,11 +431,14 @@ Result<std::pair<size_t, size_t>> KeyService::RunScheduledWork() {
         Invalidate(k.key_id);
         std::unique_lock lock(cache_mu_);
         std::erase_if(materials_, [&](const auto& kv) { return kv.first.first == k.key_id; });
+        lock.unlock();
         ++deleted;
+        if (on_done) on_done(k, "DeleteKey");
       } else if (k.rotation_enabled && k.next_rotation && *k.next_rotation <= now &&
                  k.state == KeyState::kEnabled) {
         COFFER_RETURN_IF_ERROR(NewMaterialVersion(k.key_id, /*on_demand=*/false));
         ++rotated;
+        if (on_done) on_done(k, "RotateKey");
       }
     }
     if (keys.size() < 500) break;

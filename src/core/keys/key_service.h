@@ -173,8 +173,10 @@ class KeyService {
 
   // --- Background work ---
   // Deletes keys whose waiting period has ended, and rotates keys whose automatic rotation is
-  // due. Returns {deleted, rotated}.
-  Result<std::pair<size_t, size_t>> RunScheduledWork();
+  // due, calling `on_done` after each with the key and "DeleteKey" or "RotateKey" (for the audit
+  // trail). Returns {deleted, rotated}.
+  Result<std::pair<size_t, size_t>> RunScheduledWork(
+      const std::function<void(const Key& key, std::string_view action)>& on_done = {});
 
   // Drops cached metadata for a key (after a write elsewhere in core).
   void Invalidate(std::string_view key_id);

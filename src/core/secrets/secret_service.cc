@@ -1024,9 +1024,13 @@ Result<size_t> SecretService::PruneVersions() {
   return pruned_total;
 }
 
-Result<size_t> SecretService::PurgeDue(size_t limit) {
+Result<size_t> SecretService::PurgeDue(
+    size_t limit, const std::function<void(const std::string& arn)>& on_purged) {
   COFFER_ASSIGN_OR_RETURN(std::vector<std::string> due, store_.DueForPurge(clock_.Now(), limit));
-  for (const std::string& arn : due) COFFER_RETURN_IF_ERROR(store_.Purge(arn));
+  for (const std::string& arn : due) {
+    COFFER_RETURN_IF_ERROR(store_.Purge(arn));
+    if (on_purged) on_purged(arn);
+  }
   return due.size();
 }
 

@@ -197,8 +197,10 @@ class SecretService {
   Result<SecretRef> PutResourcePolicy(std::string_view secret_id, std::string policy);
   Result<SecretRef> DeleteResourcePolicy(std::string_view secret_id);
 
-  // Purges secrets whose recovery window has ended. Returns how many were purged.
-  Result<size_t> PurgeDue(size_t limit = 1000);
+  // Purges secrets whose recovery window has ended, calling `on_purged` with each one's ARN
+  // after it is gone (for the audit trail). Returns how many were purged.
+  Result<size_t> PurgeDue(size_t limit = 1000,
+                          const std::function<void(const std::string& arn)>& on_purged = {});
   // Deletes deprecated versions beyond the newest `keep_versions` that are older than
   // `keep_recent`, for the secrets that writes have pushed past `keep_versions` (background
   // work, as in AWS; writes never wait for it). Returns how many versions were deleted.
