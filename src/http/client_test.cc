@@ -28,7 +28,7 @@ class EchoHandler : public Handler {
              (request.secure ? " tls" : "");
     return r;
   }
-  Response Reject(Rejection) override { return Response{400, {}, "rejected", {}}; }
+  Response Reject(Rejection) override { return Response{400, {}, "rejected", {}, {}}; }
 };
 
 class ClientTest : public ::testing::Test {

@@ -163,20 +163,28 @@ class ProvisionalHandler : public Handler {
     res.body = r.retry_blocking ? "blocking-" + r.body : "provisional-" + r.body;
     if (!r.retry_blocking) {
       ++provisional;
-      bool confirm = r.body == "ok";
-      res.await = [confirm](const std::function<void(bool)>& done) {
-        std::thread([done, confirm] { done(confirm); }).detach();
+      bool confirm = r.body == "ok" || r.body == "refuse";
+      if (r.body == "refuse") res.substitute = std::make_shared<Response>();
+      res.await = [confirm, substitute = res.substitute](const std::function<void(bool)>& done) {
+        std::thread([done, confirm, substitute] {
+          // What a handler does when its audit event cannot be written: another answer.
+          if (substitute) {
+            substitute->status = 503;
+            substitute->body = "refused";
+          }
+          done(confirm);
+        }).detach();
       };
     } else {
       ++blocking;
     }
     return res;
   }
-  Response Reject(Rejection) override { return Response{400, {}, "rejected", {}}; }
+  Response Reject(Rejection) override { return Response{400, {}, "rejected", {}, {}}; }
   std::atomic<int> provisional{0}, blocking{0};
 };
 
-TEST_F(ServerTest, ProvisionalResponsesAreSentWhenConfirmedAndRetriedWhenNot) {
+TEST_F(ServerTest, ProvisionalResponsesAreSentWhenConfirmedSubstitutedOrRetried) {
   ProvisionalHandler handler;
   Server::Options o;
   o.host = "127.0.0.1";
@@ -191,7 +199,10 @@ TEST_F(ServerTest, ProvisionalResponsesAreSentWhenConfirmedAndRetriedWhenNot) {
   EXPECT_EQ(confirmed.body(), "provisional-ok");
   auto retried = RoundTrip(s, Post("/", "lost-race"));
   EXPECT_EQ(retried.body(), "blocking-lost-race");  // handled again, on a worker
-  EXPECT_EQ(handler.provisional.load(), 2);
+  auto substituted = RoundTrip(s, Post("/", "refuse"));
+  EXPECT_EQ(substituted.result_int(), 503);
+  EXPECT_EQ(substituted.body(), "refused");  // the substitute, not the provisional answer
+  EXPECT_EQ(handler.provisional.load(), 3);
   EXPECT_EQ(handler.blocking.load(), 1);
   (*server)->Drain(std::chrono::seconds(2));
 }

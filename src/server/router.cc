@@ -36,7 +36,7 @@ std::string SysOperation(std::string_view path) {
 }  // namespace
 
 http::Response Router::Audited(const http::Request& request, std::string_view service,
-                               std::string operation, http::Response response) {
+                               const std::string& operation, http::Response response) {
   if (audit_ == nullptr) return response;
   api::aws_json::CallContext ctx;
   for (const auto& h : response.headers) {

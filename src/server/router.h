@@ -45,7 +45,7 @@ class Router final : public http::Handler {
  private:
   // `response`, held until its audit event (service, operation, status) is durable.
   http::Response Audited(const http::Request& request, std::string_view service,
-                         std::string operation, http::Response response);
+                         const std::string& operation, http::Response response);
 
   api::aws_json::AwsJsonProtocol& aws_json_;
   api::aws_query::AwsQueryProtocol* aws_query_ = nullptr;

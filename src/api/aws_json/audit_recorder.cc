@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::string_view kHidden = "HIDDEN_DUE_TO_SECURITY_REASONS";
 // Bigger parameters are not recorded (CloudTrail caps whole records at 256 KB).
-constexpr size_t kMaxRecordedJson = 64 * 1024;
+constexpr size_t kMaxRecordedJson = size_t{64} * 1024;
 constexpr size_t kMaxUserAgent = 1024;
 
 // Members that carry secret material whatever their model says: values, keys, tokens.
@@ -179,10 +179,12 @@ void AddResources(const AuditedCall& call, audit::Event& e) {
         if (StartsWith(id, "arn:")) {
           AddResource(e, std::string(id), kType);
         } else {
-          AddResource(e,
-                      "arn:aws:kms:" + region + ":" + account + ":" +
-                          (StartsWith(id, "alias/") ? std::string(id) : "key/" + std::string(id)),
-                      kType);
+          std::string arn = "arn:aws:kms:" + region;
+          arn += ":";
+          arn += account;
+          arn += StartsWith(id, "alias/") ? ":" : ":key/";
+          arn += id;
+          AddResource(e, std::move(arn), kType);
         }
       }
     }
