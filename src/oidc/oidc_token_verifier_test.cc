@@ -664,7 +664,7 @@ class IssuerHandler final : public http::Handler {
     }
     return r;
   }
-  http::Response Reject(http::Rejection) override { return {400, {}, "", {}}; }
+  http::Response Reject(http::Rejection) override { return {400, {}, "", {}, {}}; }
 
   void Configure(std::string base, std::string jwks) {
     std::lock_guard lock(mu_);
