@@ -26,12 +26,12 @@ class AwsKmsClientTest : public ::testing::Test {
               requests_.push_back(req);
               timeouts_.push_back(timeout);
               if (!answer_.has_value()) return answer_.error();
-              return http::Response{answer_->status, {}, answer_->body, {}};
+              return http::Response{answer_->status, {}, answer_->body, {}, {}};
             },
             credentials_, hashes_, clock_) {}
 
   void Answer(int status, std::string body) {
-    answer_ = http::Response{status, {}, std::move(body), {}};
+    answer_ = http::Response{status, {}, std::move(body), {}, {}};
   }
 
   StaticCredentialsProvider credentials_;
