@@ -44,14 +44,21 @@ class DataDirectoryTest(LifecycleTestCase):
             self.assertTrue(os.path.exists(os.path.join(data, "coffer.db-wal")),
                             os.listdir(data))
             self.assertEqual(file_mode(os.path.join(data, "coffer.db-wal")), 0o600)
-            for entry in os.listdir(data):
-                path = os.path.join(data, entry)
+            # Every file and directory below (the audit trail's too) is private.
+            paths = []
+            for root, dirs, files in os.walk(data):
+                paths += [os.path.join(root, d) for d in dirs]
+                paths += [os.path.join(root, f) for f in files]
+            self.assertIn(os.path.join(data, "audit"), paths)
+            self.assertEqual(file_mode(os.path.join(data, "audit")), 0o700)
+            for path in paths:
                 self.assertEqual(file_mode(path) & NO_GROUP_OR_OTHER, 0,
-                                 f"{entry} has mode {oct(file_mode(path))}")
-            # The secret value is not stored in plain text.
-            for entry in os.listdir(data):
-                with open(os.path.join(data, entry), "rb") as f:
-                    self.assertNotIn(b"e2e-secret-access-key-0000000001", f.read())
+                                 f"{path} has mode {oct(file_mode(path))}")
+            # The secret value is not stored in plain text, nor in the audit trail.
+            for path in paths:
+                if os.path.isfile(path):
+                    with open(path, "rb") as f:
+                        self.assertNotIn(b"e2e-secret-access-key-0000000001", f.read())
 
     def test_data_persists_across_restarts(self):
         with temp_dir() as tmp:
